@@ -1,0 +1,1 @@
+"""The complaint desk's domain: plain dataclasses and enums, no storage, no I/O."""

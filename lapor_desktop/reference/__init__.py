@@ -1,0 +1,1 @@
+"""Reference data: regions, agencies and categories, bundled and replaceable by the server's."""
