@@ -1,0 +1,1 @@
+"""Storage: the SQLAlchemy schema, the database connection rules and migrations."""
