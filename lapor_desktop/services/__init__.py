@@ -1,0 +1,1 @@
+"""Services: the operations of the desk, each in one transaction, with permission and audit."""

@@ -1,0 +1,244 @@
+"""Recording a complaint at the desk.
+
+Saving writes the complaint, its timeline event, its outbox entry and its
+audit entry in one transaction: all or nothing. A form that fails
+validation is still kept, as a draft with its issues, so nothing the
+operator typed is ever lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as uuid_module
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lapor_desktop.attachments.store import StoredFile
+from lapor_desktop.domain.canonical import canonical_content, content_hash
+from lapor_desktop.domain.complaint import IDENTITY_FIELDS, ComplaintData, ComplaintForm
+from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services import audit, outbox, timeline
+from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.registration import next_registration_number
+from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint
+from lapor_desktop.validation.form import validate_form
+from lapor_desktop.validation.issues import ValidationIssue
+
+EDITABLE = frozenset({Status.DRAFT.value, Status.QUEUED.value})
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What became of a save: queued, kept as a draft with issues, or refused."""
+
+    uuid: str
+    registration_number: str | None
+    status: Status | None
+    issues: tuple[ValidationIssue, ...] = ()
+    refused: Message | None = None
+
+    @property
+    def queued(self) -> bool:
+        return self.status is Status.QUEUED and not self.issues
+
+
+class IntakeService:
+    def __init__(self, context: DeskContext) -> None:
+        self._ctx = context
+
+    def save_draft(
+        self, form: ComplaintForm, *, actor: Actor, complaint_uuid: str | None = None
+    ) -> SaveOutcome:
+        """Keep the form as typed, valid or not; the operator finishes it later."""
+        result = self._validate(form)
+        return self._save(form, None, result.issues, actor, complaint_uuid, ())
+
+    def submit(
+        self,
+        form: ComplaintForm,
+        *,
+        actor: Actor,
+        complaint_uuid: str | None = None,
+        attachments: Sequence[Path] = (),
+    ) -> SaveOutcome:
+        """Queue the complaint for the national service, or keep it as a draft with its issues."""
+        stored, file_issues = self._store_files(attachments)
+        result = self._validate(form)
+        issues = result.issues + file_issues
+        data = result.data if not issues else None
+        return self._save(form, data, issues, actor, complaint_uuid, stored)
+
+    def _validate(self, form: ComplaintForm):  # type: ignore[no-untyped-def]
+        return validate_form(
+            form,
+            today=self._ctx.office_today(),
+            references=self._ctx.references,
+            settings=self._ctx.office.validation,
+        )
+
+    def _store_files(
+        self, paths: Sequence[Path]
+    ) -> tuple[list[tuple[StoredFile, str]], tuple[ValidationIssue, ...]]:
+        stored: list[tuple[StoredFile, str]] = []
+        issues: list[ValidationIssue] = []
+        for path in paths:
+            outcome = self._ctx.attachments.add(path, settings=self._ctx.office.attachments)
+            if isinstance(outcome, StoredFile):
+                stored.append((outcome, path.name))
+            else:
+                message = Message(
+                    N_("{filename}: {reason}"), {"filename": path.name, "reason": outcome}
+                )
+                issues.append(ValidationIssue("attachment", message))
+        return stored, tuple(issues)
+
+    def _save(
+        self,
+        form: ComplaintForm,
+        data: ComplaintData | None,
+        issues: tuple[ValidationIssue, ...],
+        actor: Actor,
+        complaint_uuid: str | None,
+        files: Sequence[tuple[StoredFile, str]],
+    ) -> SaveOutcome:
+        ctx = self._ctx
+        now = ctx.now()
+        with ctx.database.write() as session:
+            complaint = _find(session, complaint_uuid) if complaint_uuid else None
+            if complaint is not None and complaint.status not in EDITABLE:
+                return SaveOutcome(
+                    complaint.uuid,
+                    complaint.registration_number,
+                    Status(complaint.status),
+                    refused=Message(
+                        N_(
+                            "This complaint was already sent to LAPOR! and can no longer be "
+                            "changed; add a follow-up note instead."
+                        )
+                    ),
+                )
+            is_new = complaint is None
+            if complaint is None:
+                complaint = Complaint(
+                    uuid=complaint_uuid or str(uuid_module.uuid4()),
+                    office_code=ctx.office.office_code,
+                    station_id=ctx.station.station_id,
+                    channel=form.channel,
+                    status=Status.DRAFT.value,
+                    sync_state=SyncState.NOT_QUEUED.value,
+                    created_by=actor.username,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(complaint)
+            _attach(session, complaint, files, now)
+            if data is None:
+                _fill_draft(complaint, form)
+                action = "complaint.draft_saved"
+                if complaint.status != Status.DRAFT.value:
+                    action = "complaint.edit_kept_as_draft"
+                elif is_new:
+                    timeline.move(session, complaint, Status.DRAFT, at=now, actor=actor.username)
+            else:
+                _fill_valid(complaint, data, ctx.references.region_label(data.region_code or ""))
+                if complaint.registration_number is None:
+                    complaint.registration_number = next_registration_number(
+                        session, ctx.office.office_code, ctx.station.station_id, ctx.office_today()
+                    )
+                session.flush()
+                hashes = [a.sha256 for a in complaint.attachments]
+                digest = content_hash(canonical_content(complaint.uuid, data, hashes))
+                if complaint.status == Status.DRAFT.value:
+                    timeline.move(session, complaint, Status.QUEUED, at=now, actor=actor.username)
+                    complaint.submitted_at = now
+                complaint.sync_state = SyncState.PENDING.value
+                complaint.updated_at = now
+                outbox.enqueue_submission(session, complaint, digest, at=now)
+                action = "complaint.queued"
+            session.flush()
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                station_id=ctx.station.station_id,
+                action=action,
+                entity_type="complaint",
+                entity_id=complaint.uuid,
+                details={
+                    "registration_number": complaint.registration_number,
+                    "issues": sorted({i.field for i in issues}),
+                    "attachments": len(files),
+                },
+            )
+            return SaveOutcome(
+                complaint.uuid, complaint.registration_number, Status(complaint.status), issues
+            )
+
+
+def _find(session: Session, complaint_uuid: str) -> Complaint | None:
+    return session.scalars(select(Complaint).where(Complaint.uuid == complaint_uuid)).first()
+
+
+def _identity_row(complaint: Complaint) -> ComplainantIdentity:
+    if complaint.identity is None:
+        complaint.identity = ComplainantIdentity()
+    return complaint.identity
+
+
+def _fill_draft(complaint: Complaint, form: ComplaintForm) -> None:
+    """Keep every field exactly as typed; typed columns only where the text is unambiguous."""
+    raw = dataclasses.asdict(form)
+    complaint.draft_form = {k: v for k, v in raw.items() if k not in IDENTITY_FIELDS}
+    complaint.title = form.title
+    complaint.description = form.description
+    complaint.location_text = form.location_text
+    complaint.channel = form.channel
+    complaint.anonim, complaint.rahasia, complaint.urgent = form.anonim, form.rahasia, form.urgent
+    identity = _identity_row(complaint)
+    for name in IDENTITY_FIELDS:
+        setattr(identity, name, getattr(form, name))
+
+
+def _fill_valid(complaint: Complaint, data: ComplaintData, region_label: str) -> None:
+    complaint.draft_form = None
+    complaint.classification = data.classification.value
+    complaint.title = data.title
+    complaint.description = data.description
+    complaint.incident_date = data.incident_date
+    complaint.region_code = data.region_code
+    complaint.region_label = region_label
+    complaint.location_text = data.location_text
+    complaint.category_code = data.category_code
+    complaint.agency_code = data.agency_code
+    complaint.channel = data.channel.value
+    complaint.anonim, complaint.rahasia, complaint.urgent = data.anonim, data.rahasia, data.urgent
+    identity = _identity_row(complaint)
+    for name in IDENTITY_FIELDS:
+        setattr(identity, name, getattr(data.identity, name))
+
+
+def _attach(
+    session: Session,
+    complaint: Complaint,
+    files: Sequence[tuple[StoredFile, str]],
+    now: object,
+) -> None:
+    known = {a.sha256 for a in complaint.attachments}
+    for stored, filename in files:
+        if stored.sha256 in known:
+            continue
+        known.add(stored.sha256)
+        complaint.attachments.append(
+            Attachment(
+                sha256=stored.sha256,
+                filename=filename,
+                media_type=stored.media_type,
+                size_bytes=stored.size_bytes,
+                added_at=now,
+            )
+        )

@@ -1,0 +1,35 @@
+"""Allocating the next registration number inside the saving transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lapor_desktop.domain.registration import format_registration_number
+from lapor_desktop.storage.models import RegistrationCounter
+
+
+def next_registration_number(
+    session: Session, office_code: str, station_id: str, day: dt.date
+) -> str:
+    """Bump this station's counter for the day atomically (an upsert) and format the number.
+
+    The upsert holds the row lock until the transaction ends, so two
+    sessions of one station on a shared PostgreSQL never get the same
+    sequence; a rolled-back save gives its number back.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = RegistrationCounter.__table__
+    statement = (
+        insert(table)
+        .values(station_id=station_id, day=f"{day:%Y%m%d}", last_sequence=1)
+        .on_conflict_do_update(
+            index_elements=["station_id", "day"],
+            set_={"last_sequence": table.c.last_sequence + 1},
+        )
+        .returning(table.c.last_sequence)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return format_registration_number(office_code, day, station_id, int(sequence))
