@@ -36,10 +36,10 @@ class Desk:
         self.context.database.dispose()
 
 
-def open_database(paths: DataPaths) -> Database:
+def open_database(paths: DataPaths, database_url: str | None = None) -> Database:
     """Connect and migrate (refusing a database from a newer version)."""
     paths.ensure()
-    database = Database(paths.database_url())
+    database = Database(database_url or paths.database_url())
     migrate.upgrade(database)
     return database
 
@@ -54,17 +54,23 @@ def workstation(paths: DataPaths) -> WorkstationSettings:
 
 
 def initialise(
-    paths: DataPaths, office: OfficeSettings, *, clock: Clock = system_clock
+    paths: DataPaths,
+    office: OfficeSettings,
+    *,
+    database_url: str | None = None,
+    clock: Clock = system_clock,
 ) -> Desk:
     """First set-up of a desk: schema, office settings, bundled reference data."""
-    database = open_database(paths)
+    database = open_database(paths, database_url)
     save_office(database, office, now=clock())
     database.dispose()
-    return open_desk(paths, clock=clock)
+    return open_desk(paths, database_url=database_url, clock=clock)
 
 
-def open_desk(paths: DataPaths, *, clock: Clock = system_clock) -> Desk:
-    database = open_database(paths)
+def open_desk(
+    paths: DataPaths, *, database_url: str | None = None, clock: Clock = system_clock
+) -> Desk:
+    database = open_database(paths, database_url)
     office = load_office(database)
     if office is None:
         database.dispose()

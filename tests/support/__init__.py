@@ -1,0 +1,1 @@
+"""Test support: real servers and sample data, shared by the test modules."""

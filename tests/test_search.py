@@ -1,0 +1,91 @@
+"""Full-text search with filters, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lapor_desktop import app
+from lapor_desktop.services.context import Actor
+from lapor_desktop.services.lookup import ComplaintQuery
+from tests.support.samples import valid_form
+
+DESK = Actor("desk1")
+
+
+@pytest.fixture
+def filled(desk: app.Desk) -> dict[str, str]:
+    saved = {
+        "road": desk.intake.submit(valid_form(), actor=DESK),
+        "water": desk.intake.submit(
+            valid_form(
+                title="Air bersih PDAM tidak mengalir",
+                description="Sudah seminggu air tidak mengalir di rumah warga Dabo.",
+                classification="aspirasi",
+            ),
+            actor=DESK,
+        ),
+        "school": desk.intake.submit(
+            valid_form(title="Sekolah kekurangan guru", description="Guru SD sering tidak hadir."),
+            actor=DESK,
+        ),
+        "draft": desk.intake.save_draft(valid_form(title="Lampu jalan padam", nik="1"), actor=DESK),
+    }
+    assert all(o.uuid for o in saved.values())
+    return {k: o.uuid for k, o in saved.items()}
+
+
+def _found(desk: app.Desk, **query: object) -> set[str]:
+    return {s.uuid for s in desk.lookup.find(ComplaintQuery(**query))}  # type: ignore[arg-type]
+
+
+def test_a_word_from_the_title_or_description_finds_the_complaint(
+    desk: app.Desk, filled: dict[str, str]
+) -> None:
+    assert _found(desk, text="PDAM") == {filled["water"]}
+    assert _found(desk, text="mengalir dabo") == {filled["water"]}
+    assert _found(desk, text="guru") == {filled["school"]}
+
+
+def test_words_match_as_prefixes_and_ignore_case(desk: app.Desk, filled: dict[str, str]) -> None:
+    assert _found(desk, text="sekol") == {filled["school"]}
+    assert _found(desk, text="LAMPU") == {filled["draft"]}
+
+
+def test_the_registration_number_finds_its_complaint(desk: app.Desk, filled: dict[str, str]) -> None:
+    detail = desk.lookup.get(filled["school"])
+    assert detail is not None and detail.summary.registration_number
+    assert _found(desk, text=detail.summary.registration_number) == {filled["school"]}
+    by_number = desk.lookup.get(detail.summary.registration_number.lower())
+    assert by_number is not None and by_number.summary.uuid == filled["school"]
+
+
+def test_the_region_name_finds_complaints_made_there(desk: app.Desk, filled: dict[str, str]) -> None:
+    assert _found(desk, text="Lingga") >= {filled["road"], filled["water"], filled["school"]}
+
+
+def test_search_combines_with_filters(desk: app.Desk, filled: dict[str, str]) -> None:
+    assert _found(desk, text="air", classification="aspirasi") == {filled["water"]}
+    assert _found(desk, text="air", classification="pengaduan") == set()
+    assert _found(desk, status="draft") == {filled["draft"]}
+    assert _found(desk, sync_state="pending") == {filled["road"], filled["water"], filled["school"]}
+
+
+@pytest.mark.parametrize("garbage", ['"', "AND OR NOT", "(*)", "'; DROP TABLE complaints;--",
+                                     "NEAR(", "\x00", "🙂", "   "])
+def test_odd_search_text_never_breaks_the_query(
+    desk: app.Desk, filled: dict[str, str], garbage: str
+) -> None:
+    found = desk.lookup.find(ComplaintQuery(text=garbage))
+    assert isinstance(found, list)
+    assert len(desk.lookup.find(ComplaintQuery())) == 4
+
+
+def test_pages_follow_each_other_without_gaps_or_repeats(
+    desk: app.Desk, filled: dict[str, str]
+) -> None:
+    first, key = desk.lookup.find_page(ComplaintQuery(limit=3))
+    assert len(first) == 3 and key is not None
+    second, end = desk.lookup.find_page(ComplaintQuery(limit=3, before_id=key))
+    assert end is None
+    assert {s.uuid for s in first + second} == set(filled.values())
+    assert desk.lookup.count(ComplaintQuery(text="air")) == 1
