@@ -32,8 +32,18 @@ from lapor_desktop.storage.models import ComplainantIdentity, Complaint, OutboxE
 from tests.support.samples import valid_form
 
 CHUNK = 5_000
-NAMES = ["Siti Aminah", "Budi Santoso", "Rahmat Hidayat", "Nur Aisyah", "Andi Saputra",
-         "Dewi Lestari", "Muhammad Rizki", "Fatimah Zahra", "Hendra Wijaya", "Yuliana"]
+NAMES = [
+    "Siti Aminah",
+    "Budi Santoso",
+    "Rahmat Hidayat",
+    "Nur Aisyah",
+    "Andi Saputra",
+    "Dewi Lestari",
+    "Muhammad Rizki",
+    "Fatimah Zahra",
+    "Hendra Wijaya",
+    "Yuliana",
+]
 
 
 def fill(desk: app.Desk, rows: int, seed: int) -> float:
@@ -52,33 +62,72 @@ def fill(desk: app.Desk, rows: int, seed: int) -> float:
             per_day[day] = per_day.get(day, 0) + 1
             title, description, location, district = complaint_text(rng)
             status = rng.choice(STATUSES)
-            complaints.append({
-                "id": cid, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "registration_number": f"2104-{day}-BNCH-{per_day[day]:04d}",
-                "office_code": "2104", "station_id": "BNCH",
-                "classification": rng.choice(CLASSIFICATIONS), "title": title,
-                "description": description, "incident_date": created.date(),
-                "region_code": district, "region_label": "Kabupaten Lingga, Kepulauan Riau",
-                "location_text": location, "category_code": None,
-                "agency_code": rng.choice(agencies), "channel": "tatap_muka",
-                "anonim": rng.random() < 0.1, "rahasia": rng.random() < 0.05, "urgent": False,
-                "status": status, "sync_state": "pending" if status == "queued" else "sent",
-                "tracking_id": None if status == "queued" else str(3_000_000 + cid),
-                "draft_form": None, "created_by": "bench", "created_at": created,
-                "updated_at": created, "submitted_at": created,
-            })
-            identities.append({
-                "complaint_id": cid, "full_name": rng.choice(NAMES),
-                "nik": f"210401{rng.randint(1, 28):02d}{rng.randint(1, 12):02d}90{rng.randint(1, 9999):04d}",
-                "phone": f"+62812{rng.randint(10_000_000, 99_999_999)}", "email": "", "address": "",
-            })
-            events.append({"complaint_id": cid, "status": status, "occurred_at": created,
-                           "actor": "bench", "source": "local", "note": ""})
+            complaints.append(
+                {
+                    "id": cid,
+                    "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "registration_number": f"2104-{day}-BNCH-{per_day[day]:04d}",
+                    "office_code": "2104",
+                    "station_id": "BNCH",
+                    "classification": rng.choice(CLASSIFICATIONS),
+                    "title": title,
+                    "description": description,
+                    "incident_date": created.date(),
+                    "region_code": district,
+                    "region_label": "Kabupaten Lingga, Kepulauan Riau",
+                    "location_text": location,
+                    "category_code": None,
+                    "agency_code": rng.choice(agencies),
+                    "channel": "tatap_muka",
+                    "anonim": rng.random() < 0.1,
+                    "rahasia": rng.random() < 0.05,
+                    "urgent": False,
+                    "status": status,
+                    "sync_state": "pending" if status == "queued" else "sent",
+                    "tracking_id": None if status == "queued" else str(3_000_000 + cid),
+                    "draft_form": None,
+                    "created_by": "bench",
+                    "created_at": created,
+                    "updated_at": created,
+                    "submitted_at": created,
+                }
+            )
+            identities.append(
+                {
+                    "complaint_id": cid,
+                    "full_name": rng.choice(NAMES),
+                    "nik": "210401{:02d}{:02d}90{:04d}".format(
+                        rng.randint(1, 28), rng.randint(1, 12), rng.randint(1, 9999)
+                    ),
+                    "phone": f"+62812{rng.randint(10_000_000, 99_999_999)}",
+                    "email": "",
+                    "address": "",
+                }
+            )
+            events.append(
+                {
+                    "complaint_id": cid,
+                    "status": status,
+                    "occurred_at": created,
+                    "actor": "bench",
+                    "source": "local",
+                    "note": "",
+                }
+            )
             if status == "queued":
-                outbox.append({"complaint_id": cid, "kind": "submit_complaint",
-                               "ref_uuid": complaints[-1]["uuid"], "content_hash": "0" * 64,
-                               "priority": 0, "state": "pending", "attempts": 0,
-                               "last_error": "", "created_at": created})
+                outbox.append(
+                    {
+                        "complaint_id": cid,
+                        "kind": "submit_complaint",
+                        "ref_uuid": complaints[-1]["uuid"],
+                        "content_hash": "0" * 64,
+                        "priority": 0,
+                        "state": "pending",
+                        "attempts": 0,
+                        "last_error": "",
+                        "created_at": created,
+                    }
+                )
         with desk.database.write() as session:
             session.execute(insert(Complaint), complaints)
             session.execute(insert(ComplainantIdentity), identities)
@@ -94,8 +143,12 @@ def fill(desk: app.Desk, rows: int, seed: int) -> float:
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     q = statistics.quantiles(ordered, n=100, method="inclusive")
-    return {"p50_ms": round(q[49] * 1000, 2), "p95_ms": round(q[94] * 1000, 2),
-            "max_ms": round(ordered[-1] * 1000, 2), "n": len(ordered)}
+    return {
+        "p50_ms": round(q[49] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+        "n": len(ordered),
+    }
 
 
 def time_saves(desk: app.Desk, count: int) -> dict[str, float]:

@@ -11,6 +11,7 @@ from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
+from lapor_desktop.services.follow_ups import FollowUpService
 from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
@@ -27,6 +28,7 @@ class Desk:
     context: DeskContext
     intake: IntakeService
     lookup: LookupService
+    follow_ups: FollowUpService
 
     @property
     def database(self) -> Database:
@@ -84,4 +86,6 @@ def open_desk(
         attachments=AttachmentStore(paths.attachments),
         clock=clock,
     )
-    return Desk(paths, context, IntakeService(context), LookupService(database))
+    return Desk(
+        paths, context, IntakeService(context), LookupService(database), FollowUpService(context)
+    )

@@ -48,7 +48,11 @@ class Message:
     params: Mapping[str, object] = field(default_factory=dict)
 
     def render(self, language: str = DEFAULT_LANGUAGE) -> str:
-        return translate(self.template, language).format(**self.params)
+        params = {
+            name: value.render(language) if isinstance(value, Message) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template, language).format(**params)
 
     def bilingual(self) -> str:
         """Indonesian first, then English: for logs and the command line."""

@@ -51,7 +51,9 @@ def test_words_match_as_prefixes_and_ignore_case(desk: app.Desk, filled: dict[st
     assert _found(desk, text="LAMPU") == {filled["draft"]}
 
 
-def test_the_registration_number_finds_its_complaint(desk: app.Desk, filled: dict[str, str]) -> None:
+def test_the_registration_number_finds_its_complaint(
+    desk: app.Desk, filled: dict[str, str]
+) -> None:
     detail = desk.lookup.get(filled["school"])
     assert detail is not None and detail.summary.registration_number
     assert _found(desk, text=detail.summary.registration_number) == {filled["school"]}
@@ -59,7 +61,9 @@ def test_the_registration_number_finds_its_complaint(desk: app.Desk, filled: dic
     assert by_number is not None and by_number.summary.uuid == filled["school"]
 
 
-def test_the_region_name_finds_complaints_made_there(desk: app.Desk, filled: dict[str, str]) -> None:
+def test_the_region_name_finds_complaints_made_there(
+    desk: app.Desk, filled: dict[str, str]
+) -> None:
     assert _found(desk, text="Lingga") >= {filled["road"], filled["water"], filled["school"]}
 
 
@@ -70,8 +74,10 @@ def test_search_combines_with_filters(desk: app.Desk, filled: dict[str, str]) ->
     assert _found(desk, sync_state="pending") == {filled["road"], filled["water"], filled["school"]}
 
 
-@pytest.mark.parametrize("garbage", ['"', "AND OR NOT", "(*)", "'; DROP TABLE complaints;--",
-                                     "NEAR(", "\x00", "🙂", "   "])
+@pytest.mark.parametrize(
+    "garbage",
+    ['"', "AND OR NOT", "(*)", "'; DROP TABLE complaints;--", "NEAR(", "\x00", "🙂", "   "],
+)
 def test_odd_search_text_never_breaks_the_query(
     desk: app.Desk, filled: dict[str, str], garbage: str
 ) -> None:

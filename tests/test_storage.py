@@ -20,12 +20,20 @@ def sqlite_db(tmp_path: Path) -> Database:
     return db
 
 
-def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(sqlite_db: Database) -> None:
+def test_sqlite_runs_with_wal_full_sync_foreign_keys_and_a_busy_timeout(
+    sqlite_db: Database,
+) -> None:
     with sqlite_db.read() as session:
-        values = {p: session.execute(text(f"PRAGMA {p}")).scalar()
-                  for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")}
-    assert values == {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1,
-                      "busy_timeout": 10_000}
+        values = {
+            p: session.execute(text(f"PRAGMA {p}")).scalar()
+            for p in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+    assert values == {
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "foreign_keys": 1,
+        "busy_timeout": 10_000,
+    }
 
 
 def test_writes_take_the_lock_up_front_so_a_second_writer_waits(sqlite_db: Database) -> None:

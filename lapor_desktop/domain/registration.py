@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-PATTERN = re.compile(r"^(?P<office>[0-9A-Z]{2,16})-(?P<day>\d{8})-(?P<station>[0-9A-Z]{4})-(?P<seq>\d{4,})$")
+PATTERN = re.compile(
+    r"^(?P<office>[0-9A-Z]{2,16})-(?P<day>\d{8})-(?P<station>[0-9A-Z]{4})-(?P<seq>\d{4,})$"
+)
 
 
 def format_registration_number(

@@ -159,5 +159,7 @@ def detail_of(c: Complaint) -> ComplaintDetail:
         attachments=tuple(
             AttachmentView(a.sha256, a.filename, a.media_type, a.size_bytes) for a in c.attachments
         ),
-        follow_ups=tuple(FollowUpView(f.uuid, f.created_at, f.author, f.text) for f in c.follow_ups),
+        follow_ups=tuple(
+            FollowUpView(f.uuid, f.created_at, f.author, f.text) for f in c.follow_ups
+        ),
     )

@@ -16,15 +16,16 @@ OFFICE_CODE = re.compile(r"^[0-9A-Z]{2,16}$")
 
 
 class OfficeNotInitialised(RuntimeError):
-    message = Message(
-        N_("This desk has not been set up yet: run 'lapor-desktop init' first.")
-    )
+    message = Message(N_("This desk has not been set up yet: run 'lapor-desktop init' first."))
 
 
 def check_office_code(code: str) -> Message | None:
     if not OFFICE_CODE.match(code):
         return Message(
-            N_("The office code must be 2 to 16 capital letters or digits, e.g. 2104; got {code!r}."),
+            N_(
+                "The office code must be 2 to 16 capital letters or digits, "
+                "e.g. 2104; got {code!r}."
+            ),
             {"code": code},
         )
     return None

@@ -24,7 +24,9 @@ def move(
     check_move(Status(complaint.status), new_status)
     complaint.status = new_status.value
     complaint.updated_at = at
-    event = StatusEvent(status=new_status.value, occurred_at=at, actor=actor, source=source, note=note)
+    event = StatusEvent(
+        status=new_status.value, occurred_at=at, actor=actor, source=source, note=note
+    )
     complaint.events.append(event)
     session.add(event)
     return event

@@ -33,7 +33,9 @@ def match_clause(session: Session, query: str) -> ColumnElement[bool] | None:
             text("to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)
         )
     fts_query = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-    matching = select(literal_column("rowid")).select_from(text("complaints_fts")).where(
-        text("complaints_fts MATCH :fts").bindparams(fts=fts_query)
+    matching = (
+        select(literal_column("rowid"))
+        .select_from(text("complaints_fts"))
+        .where(text("complaints_fts MATCH :fts").bindparams(fts=fts_query))
     )
     return Complaint.id.in_(matching)

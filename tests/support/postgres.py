@@ -50,14 +50,34 @@ def running_server() -> Iterator[str]:
     port = _free_port()
     run = {"user": user, "check": True, "capture_output": True, "cwd": workdir}
     subprocess.run(
-        [bindir / "initdb", "-D", datadir, "-U", "lapor", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8"],
+        [
+            bindir / "initdb",
+            "-D",
+            datadir,
+            "-U",
+            "lapor",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
         **run,  # type: ignore[arg-type]
     )
     options = f"-p {port} -k {workdir} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
-        [bindir / "pg_ctl", "-D", datadir, "-o", options, "-l", workdir / "server.log",
-         "-w", "-t", "60", "start"],
+        [
+            bindir / "pg_ctl",
+            "-D",
+            datadir,
+            "-o",
+            options,
+            "-l",
+            workdir / "server.log",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         **run,  # type: ignore[arg-type]
     )
     try:
@@ -65,6 +85,9 @@ def running_server() -> Iterator[str]:
     finally:
         subprocess.run(
             [bindir / "pg_ctl", "-D", datadir, "-m", "immediate", "-w", "stop"],
-            user=user, capture_output=True, cwd=workdir, check=False,
+            user=user,
+            capture_output=True,
+            cwd=workdir,
+            check=False,
         )
         shutil.rmtree(workdir, ignore_errors=True)

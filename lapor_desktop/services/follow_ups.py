@@ -1,0 +1,89 @@
+"""Follow-up notes: extra information or the complainant's reply, added after the fact.
+
+Once a complaint has left the desk its content is never overwritten; what
+the citizen adds later becomes a follow-up, queued for the national
+service as its own message (idempotent by the note's UUID).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid as uuid_module
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lapor_desktop.domain.status import Status
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services import audit
+from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
+from lapor_desktop.storage.models import Complaint, FollowUpNote, OutboxEntry
+
+MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class FollowUpOutcome:
+    note_uuid: str | None
+    problem: Message | None = None
+
+
+class FollowUpService:
+    def __init__(self, context: DeskContext) -> None:
+        self._ctx = context
+
+    def add(self, complaint_uuid: str, text: str, *, actor: Actor) -> FollowUpOutcome:
+        text = text.strip()
+        if not text:
+            return FollowUpOutcome(None, Message(N_("The follow-up note is empty.")))
+        if len(text) > MAX_LENGTH:
+            return FollowUpOutcome(
+                None,
+                Message(
+                    N_("The follow-up note is too long: at most {limit} characters."),
+                    {"limit": MAX_LENGTH},
+                ),
+            )
+        ctx = self._ctx
+        now = ctx.now()
+        with ctx.database.write() as session:
+            complaint = session.scalars(
+                select(Complaint).where(Complaint.uuid == complaint_uuid)
+            ).first()
+            if complaint is None:
+                return FollowUpOutcome(None, Message(N_("No such complaint.")))
+            note = FollowUpNote(
+                uuid=str(uuid_module.uuid4()), created_at=now, author=actor.username, text=text
+            )
+            complaint.follow_ups.append(note)
+            if complaint.status != Status.DRAFT.value:
+                session.add(
+                    OutboxEntry(
+                        complaint_id=complaint.id,
+                        kind=OutboxKind.FOLLOW_UP.value,
+                        ref_uuid=note.uuid,
+                        content_hash=_note_hash(note.uuid, text),
+                        priority=NORMAL_PRIORITY,
+                        state=OutboxState.PENDING.value,
+                        attempts=0,
+                        last_error="",
+                        created_at=now,
+                    )
+                )
+            session.flush()
+            audit.record(
+                session,
+                at=now,
+                actor=actor.username,
+                station_id=ctx.station.station_id,
+                action="complaint.follow_up_added",
+                entity_type="complaint",
+                entity_id=complaint.uuid,
+                details={"note_uuid": note.uuid},
+            )
+            return FollowUpOutcome(note.uuid)
+
+
+def _note_hash(note_uuid: str, text: str) -> str:
+    return hashlib.sha256(f"{note_uuid}\n{text}".encode()).hexdigest()

@@ -1,0 +1,198 @@
+"""Working-day deadlines of the LAPOR! lifecycle (hari kerja).
+
+Counting rule, as LAPOR! counts: the day something happens is day 0 and
+the deadline is the n-th working day *after* it, whatever time of day it
+arrived. A complaint received on a Friday with 3 working days is due on
+Wednesday (Monday 1, Tuesday 2, Wednesday 3). A deadline date is the last
+day on which the step is on time; it is overdue from the next day.
+
+Working days are Monday to Friday, minus Indonesian public holidays (the
+``holidays`` package, which also estimates lunar holidays for years beyond
+its published data) and the office's own leave days (cuti bersama, local
+days off).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import holidays
+
+from lapor_desktop.i18n import N_
+from lapor_desktop.settings import SlaSettings
+
+COUNTRY = "ID"
+SATURDAY = 5
+
+
+class WorkingCalendar:
+    """Which days count as working days for one office.
+
+    Holidays are loaded a year at a time, the first time a date in that year
+    is asked about, and kept; ``years`` loads some up front. Safe to share
+    between threads.
+    """
+
+    def __init__(
+        self,
+        leave_days: Iterable[dt.date] = (),
+        years: Iterable[int] | None = None,
+        *,
+        joint_leave: bool = False,
+    ) -> None:
+        """``joint_leave`` also takes the national cuti bersama the package knows.
+
+        Off by default: the domain has each office enter its own leave days,
+        because regional offices do not always follow the national list.
+        """
+        self._leave = frozenset(leave_days)
+        self._categories = ("public", "government") if joint_leave else ("public",)
+        self._years: dict[int, frozenset[dt.date]] = {}
+        self._lock = threading.Lock()
+        for year in years or ():
+            self._holidays(year)
+
+    @classmethod
+    def for_settings(cls, sla: SlaSettings) -> WorkingCalendar:
+        return cls(sla.leave_days)
+
+    @property
+    def loaded_years(self) -> frozenset[int]:
+        """The years whose holidays have been loaded so far."""
+        return frozenset(self._years)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return (
+            day.weekday() < SATURDAY
+            and day not in self._leave
+            and day not in self._holidays(day.year)
+        )
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        """The n-th working day after ``start``; ``start`` itself never counts (n=0 gives it)."""
+        if n < 0:
+            raise ValueError(f"working days must not be negative: {n}")
+        day = start
+        while n > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> int:
+        """Working days d with a < d <= b; negative when b is before a.
+
+        The inverse of :meth:`add_working_days`: ``add_working_days(a, n)``
+        gives b, and this gives n back.
+        """
+        if b < a:
+            return -self.working_days_between(b, a)
+        count, day = 0, a
+        while day < b:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def _holidays(self, year: int) -> frozenset[dt.date]:
+        known = self._years.get(year)
+        if known is not None:
+            return known
+        with self._lock:
+            if year not in self._years:
+                days = holidays.country_holidays(COUNTRY, years=year, categories=self._categories)
+                self._years[year] = frozenset(days)
+            return self._years[year]
+
+
+class Deadline(StrEnum):
+    """A deadline that can be missed, as the list views name it."""
+
+    VERIFY_BY = "verify_by"
+    FOLLOW_UP_BY = "follow_up_by"
+    LEGAL_CEILING = "legal_ceiling"
+
+
+DEADLINE_LABELS: dict[Deadline, str] = {
+    Deadline.VERIFY_BY: N_("Verification and forwarding"),
+    Deadline.FOLLOW_UP_BY: N_("Follow-up by the agency"),
+    Deadline.LEGAL_CEILING: N_("Legal time limit for settlement"),
+}
+"""msgids for the list views; render them with :func:`lapor_desktop.i18n.translate`."""
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The dates of one complaint; each is the last day on which its step is on time.
+
+    ``follow_up_by`` exists once the complaint is forwarded; ``auto_close_on``
+    once the agency has followed up: the last day of the complainant's reply
+    window, after which the report may be closed as finished.
+    """
+
+    submitted_on: dt.date
+    verify_by: dt.date
+    legal_ceiling: dt.date
+    forwarded_on: dt.date | None = None
+    follow_up_by: dt.date | None = None
+    followed_up_on: dt.date | None = None
+    auto_close_on: dt.date | None = None
+
+
+def compute_deadlines(
+    submitted_on: dt.date,
+    sla: SlaSettings,
+    calendar: WorkingCalendar,
+    forwarded_on: dt.date | None = None,
+    followed_up_on: dt.date | None = None,
+) -> Deadlines:
+    """Every deadline that applies so far, from the dates the steps happened.
+
+    The legal ceiling counts *calendar* days (Perpres 76/2013: settled within
+    60 days of the complaint file being complete), from submission, the
+    earliest date the desk knows; ``SlaSettings.legal_ceiling_days`` changes it.
+    """
+    return Deadlines(
+        submitted_on=submitted_on,
+        verify_by=calendar.add_working_days(submitted_on, sla.verification_working_days),
+        legal_ceiling=submitted_on + dt.timedelta(days=sla.legal_ceiling_days),
+        forwarded_on=forwarded_on,
+        follow_up_by=(
+            calendar.add_working_days(forwarded_on, sla.follow_up_working_days)
+            if forwarded_on is not None
+            else None
+        ),
+        followed_up_on=followed_up_on,
+        auto_close_on=(
+            calendar.add_working_days(followed_up_on, sla.auto_close_working_days)
+            if followed_up_on is not None
+            else None
+        ),
+    )
+
+
+def overdue(deadlines: Deadlines, today: dt.date, *, closed: bool = False) -> list[Deadline]:
+    """The deadlines passed without their step done, in lifecycle order; none once closed."""
+    if closed:
+        return []
+    missed: list[Deadline] = []
+    if deadlines.forwarded_on is None and today > deadlines.verify_by:
+        missed.append(Deadline.VERIFY_BY)
+    if (
+        deadlines.follow_up_by is not None
+        and deadlines.followed_up_on is None
+        and today > deadlines.follow_up_by
+    ):
+        missed.append(Deadline.FOLLOW_UP_BY)
+    if today > deadlines.legal_ceiling:
+        missed.append(Deadline.LEGAL_CEILING)
+    return missed
+
+
+def may_auto_close(deadlines: Deadlines, today: dt.date) -> bool:
+    """True once the reply window after a follow-up is over (no reply is tracked here)."""
+    return deadlines.auto_close_on is not None and today > deadlines.auto_close_on
