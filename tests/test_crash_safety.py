@@ -55,7 +55,9 @@ def test_sigkill_during_saves_leaves_every_complaint_whole_or_absent(
                 return session.execute(text(sql)).scalar()
 
             assert scalar("PRAGMA integrity_check") == "ok"
-            session.execute(text("INSERT INTO complaints_fts(complaints_fts) VALUES('integrity-check')"))
+            session.execute(
+                text("INSERT INTO complaints_fts(complaints_fts) VALUES('integrity-check')")
+            )
             uuids = set(session.execute(text("SELECT uuid FROM complaints")).scalars())
             assert set(committed) <= uuids, "a committed complaint was lost"
             assert len(uuids) >= ROUNDS, "the child saved too little to prove anything"

@@ -52,7 +52,9 @@ def test_the_compiled_catalogue_matches_the_source() -> None:
     with MO.open("rb") as handle:
         compiled = read_mo(handle)
     compiled_pairs = {m.id: m.string for m in compiled if m.id}
-    assert compiled_pairs == _catalogue(), "run: .venv/bin/pybabel compile -d lapor_desktop/locale -D lapor"
+    assert compiled_pairs == _catalogue(), (
+        "run: .venv/bin/pybabel compile -d lapor_desktop/locale -D lapor"
+    )
 
 
 def test_a_message_renders_in_indonesian_by_default_and_in_english_on_request() -> None:

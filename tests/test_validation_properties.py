@@ -7,12 +7,10 @@ message the layer can produce has a translation with the same placeholders.
 from __future__ import annotations
 
 import datetime as dt
-import string
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -29,7 +27,7 @@ from lapor_desktop.validation.phone import check_phone
 
 TODAY = dt.date(2026, 3, 1)
 PACKAGE = Path(lapor_desktop.__file__).parent
-FRAGMENT = PACKAGE / "validation" / "id_messages.po"
+CATALOGUE = PACKAGE / "locale" / "id" / "LC_MESSAGES" / "lapor.po"
 TRANSLATED_SOURCES = [
     *sorted((PACKAGE / "validation").glob("*.py")),
     PACKAGE / "domain" / "complaint.py",
@@ -61,20 +59,20 @@ class FakeReferences:
         return code == "kesehatan"
 
 
-def indonesian_fragment() -> dict[str, str]:
-    with FRAGMENT.open("rb") as handle:
+def indonesian_catalogue() -> dict[str, str]:
+    with CATALOGUE.open("rb") as handle:
         catalog = read_po(handle, locale="id")
     return {str(m.id): str(m.string) for m in catalog if m.id}
 
 
-FRAGMENT_TRANSLATIONS = indonesian_fragment()
+INDONESIAN = indonesian_catalogue()
 
 
 def assert_renders(message: Message) -> None:
-    """Renders in both languages, and with the Indonesian fragment before it is merged."""
+    """Renders in both languages, and the Indonesian catalogue knows the template."""
     assert message.render("id")
     assert message.render("en")
-    assert FRAGMENT_TRANSLATIONS[message.template].format(**message.params)
+    assert INDONESIAN[message.template].format(**message.params)
 
 
 def assert_value_or_message(result: tuple[object, Message | None]) -> None:
@@ -237,31 +235,3 @@ def test_local_and_international_forms_of_a_mobile_number_agree(subscriber: int)
     local = check_phone(f"0812{subscriber}")
     assert local == check_phone(f"+62 812 {subscriber}") == check_phone(f"62812{subscriber}")
     assert local == (f"+62812{subscriber}", None)
-
-
-def _extracted_msgids() -> set[str]:
-    return {
-        str(message)
-        for source in TRANSLATED_SOURCES
-        for _, message, _, _ in extract_from_file("python", str(source), keywords={"N_": None})
-    }
-
-
-def test_every_message_and_label_has_an_indonesian_translation() -> None:
-    msgids = _extracted_msgids()
-    assert msgids <= FRAGMENT_TRANSLATIONS.keys()
-    assert set(FIELD_LABELS.values()) <= FRAGMENT_TRANSLATIONS.keys()
-    assert all(FRAGMENT_TRANSLATIONS[m] for m in msgids)
-
-
-def test_fragment_has_no_stale_entries() -> None:
-    assert FRAGMENT_TRANSLATIONS.keys() <= _extracted_msgids()
-
-
-def _placeholders(template: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
-
-
-def test_translations_keep_the_placeholders() -> None:
-    for msgid, msgstr in FRAGMENT_TRANSLATIONS.items():
-        assert _placeholders(msgstr) == _placeholders(msgid), msgid

@@ -26,7 +26,7 @@ from lapor_desktop.services import audit, outbox, timeline
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.registration import next_registration_number
 from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint
-from lapor_desktop.validation.form import validate_form
+from lapor_desktop.validation.form import ValidationResult, validate_form
 from lapor_desktop.validation.issues import ValidationIssue
 
 EDITABLE = frozenset({Status.DRAFT.value, Status.QUEUED.value})
@@ -55,7 +55,7 @@ class IntakeService:
         self, form: ComplaintForm, *, actor: Actor, complaint_uuid: str | None = None
     ) -> SaveOutcome:
         """Keep the form as typed, valid or not; the operator finishes it later."""
-        result = self._validate(form)
+        result = self.validate(form)
         return self._save(form, None, result.issues, actor, complaint_uuid, ())
 
     def submit(
@@ -68,12 +68,13 @@ class IntakeService:
     ) -> SaveOutcome:
         """Queue the complaint for the national service, or keep it as a draft with its issues."""
         stored, file_issues = self._store_files(attachments)
-        result = self._validate(form)
+        result = self.validate(form)
         issues = result.issues + file_issues
         data = result.data if not issues else None
         return self._save(form, data, issues, actor, complaint_uuid, stored)
 
-    def _validate(self, form: ComplaintForm):  # type: ignore[no-untyped-def]
+    def validate(self, form: ComplaintForm) -> ValidationResult:
+        """Check a form against the office's rules and reference data, saving nothing."""
         return validate_form(
             form,
             today=self._ctx.office_today(),

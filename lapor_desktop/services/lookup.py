@@ -87,7 +87,7 @@ class LookupService:
             ).first()
             return detail_of(complaint) if complaint else None
 
-    def _statement(self, session: Session, query: ComplaintQuery) -> Select[tuple[Complaint]]:
+    def _statement(self, session: Session, query: ComplaintQuery) -> Select[Complaint]:
         statement = select(Complaint)
         match = match_clause(session, query.text)
         if match is not None:

@@ -21,15 +21,14 @@ def next_registration_number(
     sequence; a rolled-back save gives its number back.
     """
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = RegistrationCounter.__table__
     statement = (
-        insert(table)
+        insert(RegistrationCounter)
         .values(station_id=station_id, day=f"{day:%Y%m%d}", last_sequence=1)
         .on_conflict_do_update(
             index_elements=["station_id", "day"],
-            set_={"last_sequence": table.c.last_sequence + 1},
+            set_={"last_sequence": RegistrationCounter.last_sequence + 1},
         )
-        .returning(table.c.last_sequence)
+        .returning(RegistrationCounter.last_sequence)
     )
     sequence = session.execute(statement).scalar_one()
     return format_registration_number(office_code, day, station_id, int(sequence))

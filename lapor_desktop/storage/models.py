@@ -49,7 +49,10 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {dt.datetime: UtcDateTime(), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+    }
 
 
 class Complaint(Base):

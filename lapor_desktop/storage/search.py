@@ -8,8 +8,9 @@ produce a syntax error; every token is matched as a prefix.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import ColumnElement, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from lapor_desktop.storage.models import Complaint
@@ -33,7 +34,7 @@ def match_clause(session: Session, query: str) -> ColumnElement[bool] | None:
             text("to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery)
         )
     fts_query = " ".join('"' + w.replace('"', "") + '"*' for w in words)
-    matching = (
+    matching: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(text("complaints_fts"))
         .where(text("complaints_fts MATCH :fts").bindparams(fts=fts_query))

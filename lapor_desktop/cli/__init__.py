@@ -1,0 +1,63 @@
+"""``lapor-desktop``: the command line for IT staff and scripts.
+
+Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``db check``,
+``--version``; without a command it says the window comes later and exits 0.
+Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
+``docs/cli.md``; :func:`main` is the only place that turns failures into them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Callable
+
+from lapor_desktop.i18n import DEFAULT_LANGUAGE
+
+from . import commands
+from .db_check import db_check
+from .exit_codes import ExitCode, classify
+from .import_command import import_register
+from .output import Output
+from .parser import build_parser
+from .show import show
+
+Command = Callable[[argparse.Namespace, Output], int]
+
+COMMANDS: dict[str, Command] = {
+    "init": commands.init,
+    "import": import_register,
+    "list": commands.list_complaints,
+    "search": commands.search,
+    "show": show,
+    "db": db_check,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command and return its exit code (never raises, except SystemExit for --help)."""
+    out = Output()
+    out.tolerate_unencodable()
+    debug = False
+    try:
+        args = build_parser().parse_args(argv)
+        out.language = getattr(args, "lang", None) or DEFAULT_LANGUAGE
+        debug = bool(getattr(args, "debug", False))
+        if args.version:
+            return commands.version(args, out)
+        if args.command is None:
+            return commands.no_command(out)
+        return int(COMMANDS[args.command](args, out))
+    except BrokenPipeError:
+        # The reader (e.g. ``| head``) has gone; say nothing more to it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.UNEXPECTED
+    except (Exception, KeyboardInterrupt) as error:
+        code, message = classify(error)
+        if debug and code is ExitCode.UNEXPECTED:
+            traceback.print_exc(file=out.stderr)
+        out.error(message)
+        return code

@@ -1,0 +1,102 @@
+"""Exit codes of ``lapor-desktop``, and the one place that maps failures to them.
+
+===  ==================================================================
+0    success
+1    unexpected error (a bug: run again with ``--debug`` for the traceback)
+2    usage error: bad arguments, or a refusal that needs ``--force``
+3    validation failed: the import file or some of its rows were rejected
+4    not found (``show``)
+5    database problem: cannot open, corrupt, failed ``db check``, too new
+6    the desk is not initialised: run ``lapor-desktop init``
+130  interrupted (Ctrl+C)
+===  ==================================================================
+
+Commands raise; :func:`classify` turns any exception into a code and a
+bilingual message, so every command fails the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from typing import ClassVar
+
+from sqlalchemy import exc as sa_exc
+
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.office import OfficeNotInitialised
+from lapor_desktop.services.register_formats import RegisterFormatError
+from lapor_desktop.storage.migrate import DatabaseTooNew
+
+_DETAIL_MAX = 300
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    UNEXPECTED = 1
+    USAGE = 2
+    VALIDATION = 3
+    NOT_FOUND = 4
+    DATABASE = 5
+    NOT_INITIALISED = 6
+    INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An expected failure; its type decides the exit code."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.UNEXPECTED
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(message.render("en"))
+
+
+class UsageError(CliError):
+    exit_code = ExitCode.USAGE
+
+
+class ImportRejected(CliError):
+    exit_code = ExitCode.VALIDATION
+
+
+class NotFound(CliError):
+    exit_code = ExitCode.NOT_FOUND
+
+
+class DatabaseProblem(CliError):
+    exit_code = ExitCode.DATABASE
+
+
+def classify(error: BaseException) -> tuple[ExitCode, Message]:
+    """The exit code and the message to print for anything a command raised."""
+    if isinstance(error, CliError):
+        return error.exit_code, error.message
+    if isinstance(error, OfficeNotInitialised):
+        return ExitCode.NOT_INITIALISED, error.message
+    if isinstance(error, RegisterFormatError):
+        return ExitCode.VALIDATION, error.message
+    if isinstance(error, DatabaseTooNew):
+        return ExitCode.DATABASE, error.message
+    if isinstance(
+        error, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError | sqlite3.Error
+    ):
+        detail = getattr(error, "orig", None) or error
+        return ExitCode.DATABASE, Message(
+            N_("The database cannot be used: {detail}"), {"detail": _short(detail)}
+        )
+    if isinstance(error, OSError):
+        return ExitCode.DATABASE, Message(
+            N_("The data folder cannot be used: {detail}"), {"detail": _short(error)}
+        )
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED, Message(N_("Interrupted."))
+    return ExitCode.UNEXPECTED, Message(
+        N_("Unexpected error ({kind}: {detail}). Run again with --debug and tell IT staff."),
+        {"kind": type(error).__name__, "detail": _short(error)},
+    )
+
+
+def _short(error: object) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= _DETAIL_MAX else text[: _DETAIL_MAX - 1] + "…"
