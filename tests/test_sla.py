@@ -11,6 +11,7 @@ from lapor_desktop.services.sla import (
     Deadline,
     WorkingCalendar,
     compute_deadlines,
+    deadlines_for_timeline,
     may_auto_close,
     overdue,
 )
@@ -151,3 +152,16 @@ def test_report_may_close_after_the_reply_window(calendar: WorkingCalendar) -> N
 
 def test_every_deadline_has_a_label() -> None:
     assert set(DEADLINE_LABELS) == set(Deadline)
+
+
+def test_deadlines_from_a_timeline_count_office_days_not_utc_days() -> None:
+    # Queued at 23:30 WIB on Friday 27 November 2026 (16:30 UTC): day 0 is that Friday.
+    queued = dt.datetime(2026, 11, 27, 16, 30, tzinfo=dt.UTC)
+    forwarded = dt.datetime(2026, 11, 30, 3, 0, tzinfo=dt.UTC)
+    deadlines = deadlines_for_timeline(
+        [("queued", queued), ("forwarded", forwarded)], SlaSettings(), "Asia/Jakarta"
+    )
+    assert deadlines is not None
+    assert deadlines.verify_by == dt.date(2026, 12, 2)
+    assert deadlines.follow_up_by == dt.date(2026, 12, 7)
+    assert deadlines_for_timeline([("draft", queued)], SlaSettings(), "Asia/Jakarta") is None

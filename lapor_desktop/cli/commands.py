@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from lapor_desktop import __version__, app
 from lapor_desktop.domain.complaint import ComplaintSummary
-from lapor_desktop.domain.status import Status
+from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.services.office import check_office_code, load_office
@@ -146,7 +146,7 @@ def _find(args: argparse.Namespace, out: Output, text: str) -> int:
             s.registration_number or f"({out.t(N_('draft'))}) {s.uuid[:8]}",
             local_time(s.created_at, timezone),
             status_label(s.status, out),
-            s.sync_state,
+            sync_label(s.sync_state, out),
             shorten(s.title, _TITLE_WIDTH),
         ]
         for s in found
@@ -188,3 +188,10 @@ def status_label(status: str, out: Output) -> str:
         return out.t(Status(status).label)
     except ValueError:
         return status
+
+
+def sync_label(state: str, out: Output) -> str:
+    try:
+        return out.t(SyncState(state).label)
+    except ValueError:
+        return state

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 
 from lapor_desktop.domain.complaint import Channel, Classification, ComplaintDetail
+from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.sla import DEADLINE_LABELS, Deadline, deadlines_for_timeline, overdue
+from lapor_desktop.settings import SlaSettings
 
-from .commands import status_label
+from .commands import status_label, sync_label
 from .exit_codes import ExitCode, NotFound
 from .masking import masked_identity
 from .opening import data_paths, open_existing_desk
@@ -21,8 +25,10 @@ def show(args: argparse.Namespace, out: Output) -> int:
     desk = open_existing_desk(data_paths(args))
     try:
         detail = desk.lookup.get(args.key)
-        timezone = desk.context.office.timezone
+        office = desk.context.office
+        timezone = office.timezone
         region = desk.context.references.region_label(detail.region_code or "") if detail else ""
+        today = desk.context.office_today()
     finally:
         desk.close()
     if detail is None:
@@ -33,6 +39,7 @@ def show(args: argparse.Namespace, out: Output) -> int:
         out.json(detail_json(detail))
     else:
         _print(detail, timezone, region, out)
+        _print_deadlines(detail, office.sla, timezone, today, out)
     return ExitCode.OK
 
 
@@ -64,7 +71,7 @@ def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> 
         (N_("Classification"), _classification(s.classification, out)),
         (N_("Title"), s.title),
         (N_("Status"), f"{status_label(s.status, out)} ({s.status})"),
-        (N_("Sync"), s.sync_state),
+        (N_("Sync"), sync_label(s.sync_state, out)),
         (N_("Incident date"), text_or_empty(s.incident_date)),
         (N_("Incident region"), " - ".join(filter(None, (detail.region_code, region))) or "-"),
         (N_("Incident location"), text_or_empty(detail.location_text)),
@@ -116,6 +123,30 @@ def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> 
         out.line(out.t(N_("Follow-ups")) + ":")
         for f in detail.follow_ups:
             out.line(f"{_INDENT}{local_time(f.created_at, timezone)}  {f.author}: {f.text}")
+
+
+def _print_deadlines(
+    detail: ComplaintDetail, sla: SlaSettings, timezone: str, today: dt.date, out: Output
+) -> None:
+    """The SLA dates in working days, with the ones already missed marked."""
+    events = [(e.status, e.occurred_at) for e in detail.timeline]
+    deadlines = deadlines_for_timeline(events, sla, timezone)
+    if deadlines is None:
+        return
+    closed = Status(detail.summary.status).is_closed
+    missed = set(overdue(deadlines, today, closed=closed))
+    rows = [
+        (Deadline.VERIFY_BY, deadlines.verify_by),
+        (Deadline.FOLLOW_UP_BY, deadlines.follow_up_by),
+        (Deadline.LEGAL_CEILING, deadlines.legal_ceiling),
+    ]
+    out.line()
+    out.line(out.t(N_("Deadlines")) + ":")
+    for deadline, day in rows:
+        if day is None:
+            continue
+        late = f"  ({out.t(N_('overdue'))})" if deadline in missed else ""
+        out.line(f"{_INDENT}{out.t(DEADLINE_LABELS[deadline])}: {day.isoformat()}{late}")
 
 
 def _classification(value: str | None, out: Output) -> str:

@@ -90,3 +90,15 @@ class SyncState(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     QUARANTINED = "quarantined"
+
+    @property
+    def label(self) -> str:
+        return _SYNC_LABELS[self]
+
+
+_SYNC_LABELS = {
+    SyncState.NOT_QUEUED: N_("Not queued (draft)"),
+    SyncState.PENDING: N_("Waiting for the network"),
+    SyncState.SENT: N_("Received by LAPOR!"),
+    SyncState.QUARANTINED: N_("Needs attention"),
+}

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import holidays
 
+from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_
 from lapor_desktop.settings import SlaSettings
 
@@ -196,3 +198,30 @@ def overdue(deadlines: Deadlines, today: dt.date, *, closed: bool = False) -> li
 def may_auto_close(deadlines: Deadlines, today: dt.date) -> bool:
     """True once the reply window after a follow-up is over (no reply is tracked here)."""
     return deadlines.auto_close_on is not None and today > deadlines.auto_close_on
+
+
+def deadlines_for_timeline(
+    events: Sequence[tuple[str, dt.datetime]], sla: SlaSettings, timezone: str
+) -> Deadlines | None:
+    """Deadlines of a complaint from its timeline ``(status, when)``; None before it is queued.
+
+    Days are the office's local days: a complaint queued at 23:30 WIB counts from that day.
+    """
+    zone = ZoneInfo(timezone)
+
+    def first(status: str) -> dt.date | None:
+        for name, when in events:
+            if name == status:
+                return when.astimezone(zone).date()
+        return None
+
+    submitted = first(Status.QUEUED.value)
+    if submitted is None:
+        return None
+    return compute_deadlines(
+        submitted,
+        sla,
+        WorkingCalendar.for_settings(sla),
+        forwarded_on=first(Status.FORWARDED.value),
+        followed_up_on=first(Status.FOLLOWED_UP.value),
+    )
