@@ -109,7 +109,12 @@ class Complaint(Base):
 
 
 class ComplainantIdentity(Base):
-    """Personal data of the complainant (UU PDP): kept apart, encrypted by a later layer."""
+    """Personal data of the complainant (UU PDP), kept apart from the queryable columns.
+
+    Each field holds AES-GCM ciphertext (``lapor_desktop.security``); a
+    returning citizen is found through the keyed blind indexes of the NIK
+    and phone number, never through the plaintext.
+    """
 
     __tablename__ = "complainant_identities"
 
@@ -121,6 +126,9 @@ class ComplainantIdentity(Base):
     phone: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(Text, default="")
+    nik_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column()
 
     complaint: Mapped[Complaint] = relationship(back_populates="identity")
 
@@ -219,6 +227,8 @@ class AuditEntry(Base):
     entity_type: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    entry_hash: Mapped[str] = mapped_column(String(64), default="")
 
 
 class RegistrationCounter(Base):
@@ -279,3 +289,36 @@ class Category(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     parent_code: Mapped[str | None] = mapped_column(String(32))
+
+
+class User(Base):
+    """A local account: the OS login is often shared, so people are told apart here."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(Text)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column()
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column()
+    last_login_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class KeyWrap(Base):
+    """The data key, wrapped once per account (password-derived key) and once by the machine key."""
+
+    __tablename__ = "key_wraps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    wrapped_key: Mapped[str] = mapped_column(Text)
+    kdf: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column()
+
+    __table_args__ = (UniqueConstraint("kind", "user_id"),)
