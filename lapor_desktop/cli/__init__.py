@@ -1,6 +1,7 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``db check``,
+``audit verify``,
 ``--version``; without a command it says the window comes later and exits 0.
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
 ``docs/cli.md``; :func:`main` is the only place that turns failures into them.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from lapor_desktop.i18n import DEFAULT_LANGUAGE
 
 from . import commands
+from .audit_command import audit_verify
 from .db_check import db_check
 from .exit_codes import ExitCode, classify
 from .import_command import import_register
@@ -33,6 +35,7 @@ COMMANDS: dict[str, Command] = {
     "search": commands.search,
     "show": show,
     "db": db_check,
+    "audit": audit_verify,
 }
 
 

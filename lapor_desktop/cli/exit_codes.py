@@ -8,6 +8,7 @@
 4    not found (``show``)
 5    database problem: cannot open, corrupt, failed ``db check``, too new
 6    the desk is not initialised: run ``lapor-desktop init``
+7    the audit log's hash chain is broken (``audit verify``)
 130  interrupted (Ctrl+C)
 ===  ==================================================================
 
@@ -39,6 +40,7 @@ class ExitCode(enum.IntEnum):
     NOT_FOUND = 4
     DATABASE = 5
     NOT_INITIALISED = 6
+    AUDIT_BROKEN = 7
     INTERRUPTED = 130
 
 
@@ -66,6 +68,10 @@ class NotFound(CliError):
 
 class DatabaseProblem(CliError):
     exit_code = ExitCode.DATABASE
+
+
+class AuditChainBroken(CliError):
+    exit_code = ExitCode.AUDIT_BROKEN
 
 
 def classify(error: BaseException) -> tuple[ExitCode, Message]:

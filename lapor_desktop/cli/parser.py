@@ -133,4 +133,9 @@ def build_parser() -> Parser:
     db_commands.add_parser(
         "check", parents=[common], help="integrity, foreign keys, search index, outbox"
     )
+    audit = commands.add_parser("audit", parents=[common], help="the tamper-evident audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
+    audit_commands.add_parser(
+        "verify", parents=[common], help="check the hash chain; name the first broken entry"
+    )
     return parser
