@@ -310,15 +310,23 @@ class User(Base):
 
 
 class KeyWrap(Base):
-    """The data key, wrapped once per account (password-derived key) and once by the machine key."""
+    """The data key, wrapped per account (password-derived key) and per workstation's machine key.
+
+    ``kind`` is ``user`` (with ``user_id``) or ``machine`` (with
+    ``station_id``: each PC of a shared office has its own keyring).
+    """
 
     __tablename__ = "key_wraps"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    station_id: Mapped[str | None] = mapped_column(String(8))
     wrapped_key: Mapped[str] = mapped_column(Text)
     kdf: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column()
 
-    __table_args__ = (UniqueConstraint("kind", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "user_id"),
+        UniqueConstraint("kind", "station_id"),
+    )

@@ -41,12 +41,14 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("station_id", sa.String(length=8), nullable=True),
         sa.Column("wrapped_key", sa.Text(), nullable=False),
         sa.Column("kdf", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "user_id"),
+        sa.UniqueConstraint("kind", "station_id"),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.add_column(

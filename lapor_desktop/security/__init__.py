@@ -1,0 +1,1 @@
+"""Encryption at rest for complainants' identities and attachments: pure crypto, no storage."""
