@@ -5,19 +5,37 @@ This is the only core module allowed to import the sync engine and the GUI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
+from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_store
+from lapor_desktop.services.accounts import AccountService, AuthOutcome, Principal, SignedIn
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
+from lapor_desktop.services.data_key import DataKeyService
 from lapor_desktop.services.follow_ups import FollowUpService
+from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
+
+
+AccountFactory = Callable[[Database, Clock, str], AccountService]
+"""Builds the account service; tests pass one with cheap Argon2 costs."""
+
+
+@dataclass(frozen=True)
+class FirstSupervisor:
+    """The account ``init`` creates; it chose its own password, so no forced change."""
+
+    username: str
+    display_name: str
+    password: str
 
 
 @dataclass
@@ -29,10 +47,30 @@ class Desk:
     intake: IntakeService
     lookup: LookupService
     follow_ups: FollowUpService
+    accounts: AccountService
+    keys: DataKeyService
+    machine: MachineKeyStore
 
     @property
     def database(self) -> Database:
         return self.context.database
+
+    @property
+    def unlocked(self) -> bool:
+        return self.context.vault is not None
+
+    def sign_in(self, username: str, password: str) -> AuthOutcome:
+        """Authenticate; a success also unlocks the identities on this workstation."""
+        outcome = self.accounts.authenticate(username, password)
+        if isinstance(outcome, SignedIn):
+            self.unlock(outcome.principal)
+        return outcome
+
+    def unlock(self, principal: Principal) -> None:
+        """Use the data key a password opened, and keep it for this PC's machine key."""
+        if self.context.vault is None:
+            self.keys.remember_here(principal.data_key, self.machine, now=self.context.now())
+        self.context.vault = IdentityVault(principal.data_key)
 
     def close(self) -> None:
         self.context.database.dispose()
@@ -59,33 +97,76 @@ def initialise(
     paths: DataPaths,
     office: OfficeSettings,
     *,
+    supervisor: FirstSupervisor | None = None,
     database_url: str | None = None,
     clock: Clock = system_clock,
+    machine: MachineKeyStore | None = None,
+    account_factory: AccountFactory = AccountService,
 ) -> Desk:
-    """First set-up of a desk: schema, office settings, bundled reference data."""
+    """First set-up of a desk: schema, office settings, the data key, the first supervisor.
+
+    Run again on a desk already set up, it updates the office settings and
+    creates nothing else.
+    """
     database = open_database(paths, database_url)
     save_office(database, office, now=clock())
     database.dispose()
-    return open_desk(paths, database_url=database_url, clock=clock)
+    desk = open_desk(
+        paths,
+        database_url=database_url,
+        clock=clock,
+        machine=machine,
+        account_factory=account_factory,
+    )
+    if not desk.keys.exists():
+        data_key = desk.keys.create(desk.machine, now=clock())
+        desk.context.vault = IdentityVault(data_key)
+        if supervisor is not None:
+            desk.accounts.create_first_supervisor(
+                supervisor.username, supervisor.display_name, supervisor.password, data_key
+            )
+    return desk
 
 
 def open_desk(
-    paths: DataPaths, *, database_url: str | None = None, clock: Clock = system_clock
+    paths: DataPaths,
+    *,
+    database_url: str | None = None,
+    clock: Clock = system_clock,
+    machine: MachineKeyStore | None = None,
+    account_factory: AccountFactory = AccountService,
 ) -> Desk:
+    """Open a desk that was set up; identities are unlocked if this PC's machine key opens them.
+
+    Raises ``NoSecureKeyStore`` where there is neither an OS keyring nor an
+    explicit ``LAPOR_MACHINE_KEY_FILE``: never silently insecure.
+    """
     database = open_database(paths, database_url)
     office = load_office(database)
     if office is None:
         database.dispose()
         raise OfficeNotInitialised()
     ensure_bundled(database)
+    station = workstation(paths)
+    store = machine or machine_key_store(paths.root)
+    keys = DataKeyService(database, station.station_id)
+    data_key = keys.unlock_here(store)
     context = DeskContext(
         database=database,
         office=office,
-        station=workstation(paths),
+        station=station,
         references=ReferenceLookup(database),
         attachments=AttachmentStore(paths.attachments),
         clock=clock,
+        vault=IdentityVault(data_key) if data_key else None,
     )
     return Desk(
-        paths, context, IntakeService(context), LookupService(database), FollowUpService(context)
+        paths=paths,
+        context=context,
+        intake=IntakeService(context),
+        lookup=LookupService(context),
+        follow_ups=FollowUpService(context),
+        accounts=account_factory(database, clock, station.station_id),
+        keys=keys,
+        machine=store,
     )

@@ -12,16 +12,25 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from lapor_desktop import app
+from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
+from lapor_desktop.services.accounts import Principal
+from lapor_desktop.services.context import Actor
 from lapor_desktop.settings import OfficeSettings
-from tests.support import postgres, samples
+from tests.support import accounts, postgres, samples
 from tests.support.clock import FakeClock
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No outside data folder or database; a machine key file of this test's own.
+
+    No OS keyring runs here, so the documented key-file fallback stands in
+    for it, outside the data folder as it must be.
+    """
     for name in ("LAPOR_DATA_DIR", "LAPOR_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LAPOR_MACHINE_KEY_FILE", str(tmp_path / "keys" / "machine.key"))
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +88,7 @@ def office() -> OfficeSettings:
 def desk(
     data_paths: DataPaths, database_url: str, clock: FakeClock, office: OfficeSettings
 ) -> Iterator[app.Desk]:
-    desk = app.initialise(data_paths, office, database_url=database_url, clock=clock)
+    desk = accounts.initialise_desk(data_paths, office, clock, database_url)
     yield desk
     desk.close()
 
@@ -88,6 +97,28 @@ def desk(
 def sqlite_desk(
     data_paths: DataPaths, clock: FakeClock, office: OfficeSettings
 ) -> Iterator[app.Desk]:
-    desk = app.initialise(data_paths, office, clock=clock)
+    desk = accounts.initialise_desk(data_paths, office, clock)
     yield desk
     desk.close()
+
+
+@pytest.fixture
+def supervisor(desk: app.Desk) -> Principal:
+    return accounts.sign_in_supervisor(desk)
+
+
+@pytest.fixture
+def clerk(desk: app.Desk, supervisor: Principal) -> Actor:
+    """A front-desk operator, signed in: the usual actor of the intake tests."""
+    return accounts.add_user(desk, supervisor, "ani", Role.FRONT_DESK).actor
+
+
+@pytest.fixture
+def it_staff(desk: app.Desk, supervisor: Principal) -> Actor:
+    return accounts.add_user(desk, supervisor, "budi_it", Role.IT).actor
+
+
+@pytest.fixture
+def sqlite_clerk(sqlite_desk: app.Desk) -> Actor:
+    boss = accounts.sign_in_supervisor(sqlite_desk)
+    return accounts.add_user(sqlite_desk, boss, "ani", Role.FRONT_DESK).actor

@@ -18,11 +18,17 @@ CANONICAL_VERSION = 1
 
 
 def canonical_content(
-    complaint_uuid: str, data: ComplaintData, attachment_hashes: Sequence[str] = ()
+    complaint_uuid: str, data: ComplaintData, attachment_hashes: Sequence[str] = (), salt: str = ""
 ) -> dict[str, object]:
+    """``salt`` is a random value kept sealed with the identity and sent with the complaint:
+
+    without it, the hash of an anonymous complaint that carries only a phone
+    number could be reversed by trying every number.
+    """
     identity = data.identity
     return {
         "v": CANONICAL_VERSION,
+        "salt": salt,
         "uuid": complaint_uuid,
         "classification": data.classification.value,
         "title": data.title,

@@ -180,6 +180,8 @@ class ComplaintDetail:
     channel: str
     urgent: bool
     identity: Identity
+    identity_hidden: str | None
+    """None when ``identity`` is shown; else the msgid of the placeholder to show instead."""
     draft_form: dict[str, object] | None
     timeline: tuple[StatusEventView, ...] = field(default_factory=tuple)
     attachments: tuple[AttachmentView, ...] = field(default_factory=tuple)

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from lapor_desktop.attachments.store import AttachmentStore
+from lapor_desktop.domain.roles import Role
+from lapor_desktop.i18n import N_, Message
 from lapor_desktop.reference.store import ReferenceLookup
+from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage.database import Database
 
@@ -21,12 +24,22 @@ def system_clock() -> dt.datetime:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting. Accounts and roles arrive with the accounts issue; until then a name."""
+    """Who is acting: a signed-in person (``Principal.actor``) with their role."""
 
     username: str
+    role: Role
+    must_change_password: bool = False
 
 
-SYSTEM_ACTOR = Actor("system")
+class DeskLocked(RuntimeError):
+    """Identity data was needed but no data key is unlocked on this workstation."""
+
+    message = Message(
+        N_(
+            "The complainants' data is locked on this computer: sign in with a password "
+            "once to unlock it."
+        )
+    )
 
 
 @dataclass
@@ -37,9 +50,16 @@ class DeskContext:
     references: ReferenceLookup
     attachments: AttachmentStore
     clock: Clock = system_clock
+    vault: IdentityVault | None = None
+    """Seals and opens identities; None until a data key is unlocked."""
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def require_vault(self) -> IdentityVault:
+        if self.vault is None:
+            raise DeskLocked(DeskLocked.message.render("en"))
+        return self.vault
 
     def office_today(self) -> dt.date:
         """Today where the office is (WIB, WITA or WIT), not where UTC is."""

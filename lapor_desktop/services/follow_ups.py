@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.permissions import require
 from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
 from lapor_desktop.storage.models import Complaint, FollowUpNote, OutboxEntry
 
@@ -34,6 +36,7 @@ class FollowUpService:
         self._ctx = context
 
     def add(self, complaint_uuid: str, text: str, *, actor: Actor) -> FollowUpOutcome:
+        require(actor, Permission.RECORD_COMPLAINTS)
         text = text.strip()
         if not text:
             return FollowUpOutcome(None, Message(N_("The follow-up note is empty.")))

@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 
 from lapor_desktop.attachments.store import StoredFile
 from lapor_desktop.domain.canonical import canonical_content, content_hash
-from lapor_desktop.domain.complaint import IDENTITY_FIELDS, ComplaintData, ComplaintForm
+from lapor_desktop.domain.complaint import IDENTITY_FIELDS, ComplaintData, ComplaintForm, Identity
+from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, outbox, timeline
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.identity_vault import IdentityVault
+from lapor_desktop.services.permissions import require
 from lapor_desktop.services.registration import next_registration_number
 from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint
 from lapor_desktop.validation.form import ValidationResult, validate_form
@@ -55,6 +58,7 @@ class IntakeService:
         self, form: ComplaintForm, *, actor: Actor, complaint_uuid: str | None = None
     ) -> SaveOutcome:
         """Keep the form as typed, valid or not; the operator finishes it later."""
+        require(actor, Permission.RECORD_COMPLAINTS)
         result = self.validate(form)
         return self._save(form, None, result.issues, actor, complaint_uuid, ())
 
@@ -67,6 +71,7 @@ class IntakeService:
         attachments: Sequence[Path] = (),
     ) -> SaveOutcome:
         """Queue the complaint for the national service, or keep it as a draft with its issues."""
+        require(actor, Permission.RECORD_COMPLAINTS)
         stored, file_issues = self._store_files(attachments)
         result = self.validate(form)
         issues = result.issues + file_issues
@@ -108,6 +113,7 @@ class IntakeService:
         files: Sequence[tuple[StoredFile, str]],
     ) -> SaveOutcome:
         ctx = self._ctx
+        vault = ctx.require_vault()
         now = ctx.now()
         with ctx.database.write() as session:
             complaint = _find(session, complaint_uuid) if complaint_uuid else None
@@ -139,21 +145,24 @@ class IntakeService:
                 session.add(complaint)
             _attach(session, complaint, files, now)
             if data is None:
-                _fill_draft(complaint, form)
+                _fill_draft(complaint, form, vault)
                 action = "complaint.draft_saved"
                 if complaint.status != Status.DRAFT.value:
                     action = "complaint.edit_kept_as_draft"
                 elif is_new:
                     timeline.move(session, complaint, Status.DRAFT, at=now, actor=actor.username)
             else:
-                _fill_valid(complaint, data, ctx.references.region_label(data.region_code or ""))
+                _fill_valid(
+                    complaint, data, ctx.references.region_label(data.region_code or ""), vault
+                )
                 if complaint.registration_number is None:
                     complaint.registration_number = next_registration_number(
                         session, ctx.office.office_code, ctx.station.station_id, ctx.office_today()
                     )
                 session.flush()
                 hashes = [a.sha256 for a in complaint.attachments]
-                digest = content_hash(canonical_content(complaint.uuid, data, hashes))
+                salt = vault.content_salt(complaint.uuid, _identity_row(complaint))
+                digest = content_hash(canonical_content(complaint.uuid, data, hashes, salt))
                 if complaint.status == Status.DRAFT.value:
                     timeline.move(session, complaint, Status.QUEUED, at=now, actor=actor.username)
                     complaint.submitted_at = now
@@ -191,7 +200,7 @@ def _identity_row(complaint: Complaint) -> ComplainantIdentity:
     return complaint.identity
 
 
-def _fill_draft(complaint: Complaint, form: ComplaintForm) -> None:
+def _fill_draft(complaint: Complaint, form: ComplaintForm, vault: IdentityVault) -> None:
     """Keep every field exactly as typed; typed columns only where the text is unambiguous."""
     raw = dataclasses.asdict(form)
     complaint.draft_form = {k: v for k, v in raw.items() if k not in IDENTITY_FIELDS}
@@ -200,12 +209,13 @@ def _fill_draft(complaint: Complaint, form: ComplaintForm) -> None:
     complaint.location_text = form.location_text
     complaint.channel = form.channel
     complaint.anonim, complaint.rahasia, complaint.urgent = form.anonim, form.rahasia, form.urgent
-    identity = _identity_row(complaint)
-    for name in IDENTITY_FIELDS:
-        setattr(identity, name, getattr(form, name))
+    typed = Identity(**{name: getattr(form, name) for name in IDENTITY_FIELDS})
+    vault.store(_identity_row(complaint), complaint.uuid, typed, indexable=False)
 
 
-def _fill_valid(complaint: Complaint, data: ComplaintData, region_label: str) -> None:
+def _fill_valid(
+    complaint: Complaint, data: ComplaintData, region_label: str, vault: IdentityVault
+) -> None:
     complaint.draft_form = None
     complaint.classification = data.classification.value
     complaint.title = data.title
@@ -218,9 +228,7 @@ def _fill_valid(complaint: Complaint, data: ComplaintData, region_label: str) ->
     complaint.agency_code = data.agency_code
     complaint.channel = data.channel.value
     complaint.anonim, complaint.rahasia, complaint.urgent = data.anonim, data.rahasia, data.urgent
-    identity = _identity_row(complaint)
-    for name in IDENTITY_FIELDS:
-        setattr(identity, name, getattr(data.identity, name))
+    vault.store(_identity_row(complaint), complaint.uuid, data.identity)
 
 
 def _attach(

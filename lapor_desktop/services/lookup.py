@@ -17,11 +17,17 @@ from lapor_desktop.domain.complaint import (
     Identity,
     StatusEventView,
 )
-from lapor_desktop.storage.database import Database
+from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER, may_see_identity
+from lapor_desktop.domain.roles import Permission
+from lapor_desktop.i18n import N_
+from lapor_desktop.services import audit
+from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.permissions import require
 from lapor_desktop.storage.models import Complaint
 from lapor_desktop.storage.search import match_clause
 
 PAGE_SIZE = 50
+NOT_FOR_YOUR_ROLE = N_("(hidden: your role does not show identities)")
 
 
 @dataclass(frozen=True)
@@ -42,29 +48,40 @@ class ComplaintQuery:
 
 
 class LookupService:
-    def __init__(self, database: Database) -> None:
-        self._db = database
+    def __init__(self, context: DeskContext) -> None:
+        self._ctx = context
+        self._db = context.database
 
-    def find(self, query: ComplaintQuery) -> list[ComplaintSummary]:
+    def find(self, query: ComplaintQuery, *, actor: Actor) -> list[ComplaintSummary]:
         """Newest first. Search and filters combine; paging is by key, never by offset."""
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
             statement = self._statement(session, query)
             return [summary_of(c) for c in session.scalars(statement)]
 
-    def find_page(self, query: ComplaintQuery) -> tuple[list[ComplaintSummary], int | None]:
+    def find_page(
+        self, query: ComplaintQuery, *, actor: Actor
+    ) -> tuple[list[ComplaintSummary], int | None]:
         """One page plus the key of the next one (None on the last page)."""
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
             rows = list(session.scalars(self._statement(session, query)))
             next_key = rows[-1].id if len(rows) == query.limit else None
             return [summary_of(c) for c in rows], next_key
 
-    def count(self, query: ComplaintQuery) -> int:
+    def count(self, query: ComplaintQuery, *, actor: Actor) -> int:
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
             inner = self._statement(session, query).limit(None).order_by(None)
             return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
-    def get(self, key: str) -> ComplaintDetail | None:
-        """By UUID, registration number or national tracking ID, as the citizen brings it."""
+    def get(self, key: str, *, actor: Actor) -> ComplaintDetail | None:
+        """By UUID, registration number or national tracking ID, as the citizen brings it.
+
+        The identity is opened only for a role that may see it (``domain.privacy``);
+        every such opening is written to the audit log.
+        """
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
         key = key.strip()
         if not key:
             return None
@@ -74,7 +91,7 @@ class LookupService:
         ]
         if _is_uuid(key):
             conditions.append(Complaint.uuid == key.lower())
-        with self._db.read() as session:
+        with self._db.write() as session:
             complaint = session.scalars(
                 select(Complaint)
                 .where(or_(*conditions))
@@ -85,7 +102,28 @@ class LookupService:
                     selectinload(Complaint.identity),
                 )
             ).first()
-            return detail_of(complaint) if complaint else None
+            if complaint is None:
+                return None
+            identity, hidden = self._identity_for(complaint, actor)
+            if hidden is None and not identity.is_empty():
+                audit.record(
+                    session,
+                    at=self._ctx.now(),
+                    actor=actor.username,
+                    station_id=self._ctx.station.station_id,
+                    action="identity.viewed",
+                    entity_type="complaint",
+                    entity_id=complaint.uuid,
+                )
+            return detail_of(complaint, identity, hidden)
+
+    def _identity_for(self, complaint: Complaint, actor: Actor) -> tuple[Identity, str | None]:
+        """The opened identity, or an empty one and the msgid of the placeholder to show."""
+        if not may_see_identity(actor.role, rahasia=complaint.rahasia):
+            hidden = CONFIDENTIAL_PLACEHOLDER if complaint.rahasia else NOT_FOR_YOUR_ROLE
+            return Identity(), hidden
+        vault = self._ctx.require_vault()
+        return vault.open(complaint.uuid, complaint.identity), None
 
     def _statement(self, session: Session, query: ComplaintQuery) -> Select[Complaint]:
         statement = select(Complaint)
@@ -137,13 +175,7 @@ def summary_of(c: Complaint) -> ComplaintSummary:
     )
 
 
-def detail_of(c: Complaint) -> ComplaintDetail:
-    ident = c.identity
-    identity = (
-        Identity(ident.full_name, ident.nik, ident.phone, ident.email, ident.address)
-        if ident
-        else Identity()
-    )
+def detail_of(c: Complaint, identity: Identity, identity_hidden: str | None) -> ComplaintDetail:
     return ComplaintDetail(
         summary=summary_of(c),
         description=c.description,
@@ -152,6 +184,7 @@ def detail_of(c: Complaint) -> ComplaintDetail:
         channel=c.channel,
         urgent=c.urgent,
         identity=identity,
+        identity_hidden=identity_hidden,
         draft_form=c.draft_form,
         timeline=tuple(
             StatusEventView(e.status, e.occurred_at, e.actor, e.source, e.note) for e in c.events

@@ -126,6 +126,8 @@ class ComplainantIdentity(Base):
     phone: Mapped[str] = mapped_column(Text, default="")
     email: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(Text, default="")
+    content_salt: Mapped[str] = mapped_column(Text, default="")
+    """Sealed random salt of the content hash, so the hash cannot be brute-forced for a phone."""
     nik_index: Mapped[str | None] = mapped_column(String(64), index=True)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     erased_at: Mapped[dt.datetime | None] = mapped_column()

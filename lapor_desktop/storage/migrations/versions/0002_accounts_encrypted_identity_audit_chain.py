@@ -59,6 +59,7 @@ def upgrade() -> None:
         )
 
     with op.batch_alter_table("complainant_identities", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content_salt", sa.Text(), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("nik_index", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("phone_index", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
@@ -77,6 +78,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_complainant_identities_nik_index"))
         batch_op.drop_column("erased_at")
         batch_op.drop_column("phone_index")
+        batch_op.drop_column("content_salt")
         batch_op.drop_column("nik_index")
 
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
