@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
 from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_store
@@ -23,7 +22,6 @@ from lapor_desktop.services.office import OfficeNotInitialised, load_office, sav
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
-
 
 AccountFactory = Callable[[Database, Clock, str], AccountService]
 """Builds the account service; tests pass one with cheap Argon2 costs."""
@@ -156,7 +154,7 @@ def open_desk(
         office=office,
         station=station,
         references=ReferenceLookup(database),
-        attachments=AttachmentStore(paths.attachments),
+        attachments_root=paths.attachments,
         clock=clock,
         vault=IdentityVault(data_key) if data_key else None,
     )

@@ -17,8 +17,10 @@ import pytest
 from lapor_desktop.attachments.sniff import sniff
 from lapor_desktop.attachments.store import AttachmentStore, StoredFile
 from lapor_desktop.i18n import Message
+from lapor_desktop.security.keys import new_data_key
 from lapor_desktop.settings import MIB, AttachmentSettings
 
+DATA_KEY = new_data_key()
 SETTINGS = AttachmentSettings()
 NO_RECORDINGS = AttachmentSettings(allow_audio_video=False)
 
@@ -100,7 +102,7 @@ def whatsapp_export() -> bytes:
 
 @pytest.fixture
 def store(tmp_path: Path) -> AttachmentStore:
-    return AttachmentStore(tmp_path / "attachments")
+    return AttachmentStore(tmp_path / "attachments", DATA_KEY)
 
 
 def write(folder: Path, name: str, content: bytes) -> Path:
@@ -168,7 +170,15 @@ def test_real_documents_images_and_recordings_are_stored(
     assert result.media_type == media_type
     assert result.size_bytes == len(content)
     assert result.sha256 == hashlib.sha256(content).hexdigest()
-    assert store.path_for(result.sha256).read_bytes() == content
+    assert _plain(store, result.sha256) == content
+    sealed = store.path_for(result.sha256).read_bytes()
+    assert content not in sealed or not content, "the file must be stored encrypted"
+
+
+def _plain(store: AttachmentStore, sha256: str) -> bytes:
+    buffer = io.BytesIO()
+    store.decrypt_into(sha256, buffer)
+    return buffer.getvalue()
 
 
 def test_type_comes_from_content_not_from_the_name(store: AttachmentStore, tmp_path: Path) -> None:
@@ -290,9 +300,16 @@ def test_a_stream_is_left_open_for_its_owner(store: AttachmentStore) -> None:
 def test_stored_file_reads_back_and_verifies(store: AttachmentStore, tmp_path: Path) -> None:
     result = stored(store.add(write(tmp_path, "s.pdf", pdf_bytes()), settings=SETTINGS))
     assert store.exists(result.sha256)
-    with store.open(result.sha256) as stream:
-        assert stream.read() == pdf_bytes()
+    assert _plain(store, result.sha256) == pdf_bytes()
     assert store.verify(result.sha256)
+
+
+def test_a_store_with_another_key_cannot_open_the_file(
+    store: AttachmentStore, tmp_path: Path
+) -> None:
+    result = stored(store.add(write(tmp_path, "s.pdf", pdf_bytes()), settings=SETTINGS))
+    stranger = AttachmentStore(store.root, new_data_key())
+    assert not stranger.verify(result.sha256)
 
 
 def test_damaged_file_fails_verification_and_is_repaired_by_adding_it_again(

@@ -17,7 +17,10 @@ from sqlalchemy import text
 
 from lapor_desktop import app
 from lapor_desktop.paths import DataPaths
+from lapor_desktop.services import audit
+from lapor_desktop.services.context import system_clock
 from lapor_desktop.settings import OfficeSettings
+from tests.support import accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("LAPOR_CRASH_ROUNDS", "12"))
@@ -41,7 +44,7 @@ def _run_and_kill(data_dir: Path, seconds: float) -> list[str]:
 def test_sigkill_during_saves_leaves_every_complaint_whole_or_absent(
     data_paths: DataPaths, office: OfficeSettings
 ) -> None:
-    app.initialise(data_paths, office).close()
+    accounts.initialise_desk(data_paths, office, clock=system_clock).close()
     rng = random.Random(2104)
     committed: list[str] = []
     for _ in range(ROUNDS):
@@ -78,5 +81,6 @@ def test_sigkill_during_saves_leaves_every_complaint_whole_or_absent(
             }
             broken = {name: scalar(sql) for name, sql in checks.items()}
             assert broken == dict.fromkeys(checks, 0)
+        assert audit.verify(desk.database).intact, "a kill broke the audit chain"
     finally:
         desk.close()

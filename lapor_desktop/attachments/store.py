@@ -1,10 +1,13 @@
-"""Content-addressed file store: each attachment kept once, under its SHA-256.
+"""Content-addressed, encrypted file store: each attachment kept once, under its SHA-256.
 
-Files are streamed in chunks (a phone video never sits whole in memory),
-written to a temporary file beside the store, flushed to disk and renamed
-into place, so a power cut leaves either the complete file or nothing under
-its final name. The intake service records the database row; this module
-only handles files.
+Files are streamed in chunks (a phone video never sits whole in memory)
+and encrypted on the way (``security.files``: chunked AES-GCM under the
+desk's data key), so no plaintext copy ever reaches the disk. They are
+written to a temporary file beside the store, flushed and renamed into
+place, so a power cut leaves either the complete file or nothing under its
+final name. The name is the SHA-256 of the *plaintext*, the address the
+national service knows the file by. The intake service records the
+database row; this module only handles files.
 """
 
 from __future__ import annotations
@@ -20,12 +23,15 @@ from typing import BinaryIO
 
 from lapor_desktop.attachments.sniff import INVALID_TEXT, SNIFF_BYTES, Kind, TextCheck, sniff
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.files import decrypt_stream, decrypt_to_path, encrypt_stream
+from lapor_desktop.security.keys import DecryptionError
 from lapor_desktop.settings import MIB, AttachmentSettings
 
 CHUNK_BYTES = 1024 * 1024
 TEMP_PREFIX = ".incoming-"
 TEMP_SUFFIX = ".part"
 _SHA256 = re.compile("[0-9a-f]{64}")
+FILE_AAD = "lapor attachment"
 
 
 @dataclass(frozen=True)
@@ -47,11 +53,47 @@ class _Unreadable(Exception):
         )
 
 
-class AttachmentStore:
-    """Files under ``root/ab/cd/<sha256>``; adding the same content twice stores it once."""
+class _Rejected(Exception):
+    def __init__(self, message: Message) -> None:
+        self.message = message
 
-    def __init__(self, root: Path) -> None:
+
+class _CheckedSource:
+    """Feeds the encryptor while checking size, text validity and hashing the plaintext."""
+
+    def __init__(self, head: bytes, stream: BinaryIO, limit: int, text: TextCheck | None) -> None:
+        self._pending = head
+        self._stream = stream
+        self._limit = limit
+        self._text = text
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self._finished = False
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._pending or _read(self._stream, min(CHUNK_BYTES, self._limit + 1 - self.size))
+        self._pending = b""
+        if size >= 0 and len(chunk) > size:
+            chunk, self._pending = chunk[:size], chunk[size:]
+        self.size += len(chunk)
+        if self.size > self._limit:
+            raise _Rejected(_too_large(self._limit))
+        if self._text is not None and chunk and not self._text.feed(chunk):
+            raise _Rejected(Message(INVALID_TEXT))
+        if not chunk and self._text is not None and not self._finished:
+            self._finished = True
+            if not self._text.finish():
+                raise _Rejected(Message(INVALID_TEXT))
+        self.digest.update(chunk)
+        return chunk
+
+
+class AttachmentStore:
+    """Encrypted files under ``root/ab/cd/<sha256>``; the same content twice is stored once."""
+
+    def __init__(self, root: Path, data_key: bytes) -> None:
         self.root = root
+        self._key = data_key
 
     def add(
         self,
@@ -96,29 +138,21 @@ class AttachmentStore:
         fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.root)
         temp = Path(temp_name)
         try:
-            digest, size = hashlib.sha256(), 0
+            source = _CheckedSource(head, stream, limit, text)
             with os.fdopen(fd, "wb") as out:
-                chunk = head
-                while chunk:
-                    size += len(chunk)
-                    if size > limit:
-                        return _too_large(limit)
-                    if text is not None and not text.feed(chunk):
-                        return Message(INVALID_TEXT)
-                    digest.update(chunk)
-                    out.write(chunk)
-                    chunk = _read(stream, min(CHUNK_BYTES, limit + 1 - size))
-                if text is not None and not text.finish():
-                    return Message(INVALID_TEXT)
+                try:
+                    encrypt_stream(source, out, self._key, aad=FILE_AAD)  # type: ignore[arg-type]
+                except _Rejected as rejected:
+                    return rejected.message
                 out.flush()
                 os.fsync(out.fileno())
-            sha256 = digest.hexdigest()
+            sha256 = source.digest.hexdigest()
             final = self.path_for(sha256)
             if not self.verify(sha256):  # absent, or damaged: the fresh copy replaces it
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(temp, final)
                 _fsync_folder(final.parent)
-            return StoredFile(sha256, size, accepted.media_type, accepted.extension)
+            return StoredFile(sha256, source.size, accepted.media_type, accepted.extension)
         finally:
             temp.unlink(missing_ok=True)
 
@@ -131,21 +165,27 @@ class AttachmentStore:
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
 
-    def open(self, sha256: str) -> BinaryIO:
-        """The stored file for reading; FileNotFoundError when it is not here."""
-        return self.path_for(sha256).open("rb")
+    def decrypt_into(self, sha256: str, target: BinaryIO) -> int:
+        """Write the plaintext to ``target``; FileNotFoundError when it is not here.
+
+        Raises ``DecryptionError`` for a damaged file; the caller then throws
+        ``target`` away (it may hold the chunks that checked out before).
+        """
+        with self.path_for(sha256).open("rb") as sealed:
+            return decrypt_stream(sealed, target, self._key, aad=FILE_AAD)
+
+    def export_to(self, sha256: str, destination: Path) -> int:
+        """Decrypt to a file (written whole and checked before it appears)."""
+        return decrypt_to_path(self.path_for(sha256), destination, self._key, aad=FILE_AAD)
 
     def verify(self, sha256: str) -> bool:
-        """True when the file is here and its content still hashes to its name."""
-        path = self.path_for(sha256)
-        digest = hashlib.sha256()
+        """True when the file is here, opens with the key, and still hashes to its name."""
+        sink = _HashingSink()
         try:
-            with path.open("rb") as stream:
-                while chunk := stream.read(CHUNK_BYTES):
-                    digest.update(chunk)
-        except FileNotFoundError:
+            self.decrypt_into(sha256, sink)  # type: ignore[arg-type]
+        except (FileNotFoundError, DecryptionError):
             return False
-        return digest.hexdigest() == sha256
+        return sink.digest.hexdigest() == sha256
 
     def discard_incomplete(self, *, older_than_seconds: float = 3600.0) -> int:
         """Delete temporary files left by a crash; returns how many.
@@ -165,6 +205,15 @@ class AttachmentStore:
             except FileNotFoundError:
                 continue
         return removed
+
+
+class _HashingSink:
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        return len(data)
 
 
 def _read(stream: BinaryIO, size: int, *, fill: bool = False) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lapor_desktop.attachments.store import AttachmentStore
@@ -48,13 +49,17 @@ class DeskContext:
     office: OfficeSettings
     station: WorkstationSettings
     references: ReferenceLookup
-    attachments: AttachmentStore
+    attachments_root: Path
     clock: Clock = system_clock
     vault: IdentityVault | None = None
     """Seals and opens identities; None until a data key is unlocked."""
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def attachment_store(self) -> AttachmentStore:
+        """The encrypted file store; needs the data key like the identities do."""
+        return AttachmentStore(self.attachments_root, self.require_vault().file_key)
 
     def require_vault(self) -> IdentityVault:
         if self.vault is None:

@@ -18,8 +18,8 @@ from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor, DeskContext
-from lapor_desktop.services.permissions import require
 from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
+from lapor_desktop.services.permissions import require
 from lapor_desktop.storage.models import Complaint, FollowUpNote, OutboxEntry
 
 MAX_LENGTH = 10_000

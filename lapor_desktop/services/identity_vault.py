@@ -35,6 +35,12 @@ class IdentityVault:
     def __init__(self, data_key: bytes) -> None:
         self._cipher = FieldCipher(data_key)
         self._index = BlindIndex(data_key)
+        self._key = data_key
+
+    @property
+    def file_key(self) -> bytes:
+        """For the attachment store, which derives its own per-file keys from it."""
+        return self._key
 
     def seal(
         self, complaint_uuid: str, identity: Identity, *, salt: str, indexable: bool = True

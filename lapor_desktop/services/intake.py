@@ -92,8 +92,11 @@ class IntakeService:
     ) -> tuple[list[tuple[StoredFile, str]], tuple[ValidationIssue, ...]]:
         stored: list[tuple[StoredFile, str]] = []
         issues: list[ValidationIssue] = []
+        if not paths:
+            return stored, ()
+        store = self._ctx.attachment_store()
         for path in paths:
-            outcome = self._ctx.attachments.add(path, settings=self._ctx.office.attachments)
+            outcome = store.add(path, settings=self._ctx.office.attachments)
             if isinstance(outcome, StoredFile):
                 stored.append((outcome, path.name))
             else:

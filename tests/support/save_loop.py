@@ -11,13 +11,13 @@ from pathlib import Path
 
 from lapor_desktop import app
 from lapor_desktop.paths import DataPaths
-from lapor_desktop.services.context import Actor
+from tests.support import accounts
 from tests.support.samples import valid_form
 
 
 def main() -> None:
-    desk = app.open_desk(DataPaths(Path(sys.argv[1])))
-    actor = Actor("crash-test")
+    desk = app.open_desk(DataPaths(Path(sys.argv[1])), account_factory=accounts.cheap_accounts)
+    actor = accounts.sign_in_supervisor(desk).actor
     n = 0
     while True:
         n += 1
