@@ -14,6 +14,8 @@ from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_stor
 from lapor_desktop.services.accounts import AccountService, AuthOutcome, Principal, SignedIn
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
 from lapor_desktop.services.data_key import DataKeyService
+from lapor_desktop.services.data_subject import DataSubjectService
+from lapor_desktop.services.export import ExportService
 from lapor_desktop.services.follow_ups import FollowUpService
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.intake import IntakeService
@@ -48,6 +50,8 @@ class Desk:
     accounts: AccountService
     keys: DataKeyService
     machine: MachineKeyStore
+    exports: ExportService
+    data_subjects: DataSubjectService
 
     @property
     def database(self) -> Database:
@@ -158,13 +162,16 @@ def open_desk(
         clock=clock,
         vault=IdentityVault(data_key) if data_key else None,
     )
+    lookup = LookupService(context)
     return Desk(
         paths=paths,
         context=context,
         intake=IntakeService(context),
-        lookup=LookupService(context),
+        lookup=lookup,
         follow_ups=FollowUpService(context),
         accounts=account_factory(database, clock, station.station_id),
         keys=keys,
         machine=store,
+        exports=ExportService(context, lookup),
+        data_subjects=DataSubjectService(context, lookup),
     )
