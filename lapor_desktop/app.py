@@ -8,10 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lapor_desktop.i18n import Message
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
 from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_store
-from lapor_desktop.services.accounts import AccountService, AuthOutcome, Principal, SignedIn
+from lapor_desktop.services.accounts import (
+    AccountService,
+    AuthOutcome,
+    Principal,
+    Refused,
+    SignedIn,
+)
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
 from lapor_desktop.services.data_key import DataKeyService
 from lapor_desktop.services.data_subject import DataSubjectService
@@ -21,6 +28,7 @@ from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
+from lapor_desktop.services.passwords import check_password, check_username, normalise_username
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -36,6 +44,17 @@ class FirstSupervisor:
     username: str
     display_name: str
     password: str
+
+    def problem(self) -> Message | None:
+        """Why these credentials cannot be used, checked before anything is created."""
+        name = normalise_username(self.username)
+        return check_username(name) or check_password(self.password, name)
+
+
+class SetupRefused(RuntimeError):
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(message.render("en"))
 
 
 @dataclass
@@ -110,6 +129,9 @@ def initialise(
     Run again on a desk already set up, it updates the office settings and
     creates nothing else.
     """
+    problem = supervisor.problem() if supervisor else None
+    if problem is not None:
+        raise SetupRefused(problem)
     database = open_database(paths, database_url)
     save_office(database, office, now=clock())
     database.dispose()
@@ -124,9 +146,11 @@ def initialise(
         data_key = desk.keys.create(desk.machine, now=clock())
         desk.context.vault = IdentityVault(data_key)
         if supervisor is not None:
-            desk.accounts.create_first_supervisor(
+            created = desk.accounts.create_first_supervisor(
                 supervisor.username, supervisor.display_name, supervisor.password, data_key
             )
+            if isinstance(created, Refused):
+                raise SetupRefused(created.message)
     return desk
 
 
