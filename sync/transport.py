@@ -1,0 +1,390 @@
+"""HTTPS to the national LAPOR! service: certificates always checked, failures typed.
+
+``make_session`` gives a ``requests.Session`` whose every request goes through
+one adapter that forces certificate verification (the system's CAs, or only
+the pinned CA when one is set), applies the timeouts, refuses plain http
+except on this computer, and never retries on its own: the sync engine
+decides, from ``classify_transport_error``, whether to try again later or to
+show a problem a person must fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import math
+import ssl
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar, TypeAlias
+from urllib.parse import urlsplit
+
+import requests
+import requests.exceptions as rex
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from requests.models import PreparedRequest, Response
+
+import lapor_desktop
+from lapor_desktop.i18n import N_, Message
+from sync.device_token import REDACTOR, DeviceToken
+
+log = logging.getLogger(__name__)
+
+# Loggers that see URLs of our requests: the redaction filter goes on each.
+_URLLIB3_MODULES = ("connection", "connectionpool", "poolmanager", "response", "util.retry")
+REDACTED_LOGGERS = (__name__, "requests", *(f"urllib3.{name}" for name in _URLLIB3_MODULES))
+_BODY_CHUNK_BYTES = 64 * 1024
+_LOOPBACK_NAMES = frozenset({"localhost"})
+_CONFIGURATION_ERRORS = (rex.InvalidURL, rex.MissingSchema, rex.InvalidSchema)
+_REDIRECT_OR_HEADER_ERRORS = (rex.InvalidHeader, rex.TooManyRedirects)
+
+_BAD_ADDRESS = N_(
+    "The address of the national service must start with https:// and name a server; it is {url}."
+)
+_CREDENTIALS_IN_ADDRESS = N_(
+    "The address of the national service must not contain a user name or password: the device "
+    "token is what identifies this desk."
+)
+_PLAIN_HTTP = N_(
+    "Refusing the unencrypted address {url}: the national service is only reached over "
+    "https://. Plain http:// is allowed only on this computer (127.0.0.1, ::1, localhost), for "
+    "training mode and tests."
+)
+_NO_PINNED_CA = N_(
+    "The pinned certificate authority file {path} does not exist or is not a file. Correct the "
+    "setting: certificate checks are never switched off."
+)
+
+_UNREACHABLE = N_(
+    "The national LAPOR! service at {host} cannot be reached (no network, or the service is "
+    "down). Complaints stay in the outbox; sync will try again."
+)
+_NO_ANSWER = N_(
+    "The national LAPOR! service at {host} did not answer in time. Complaints stay in the "
+    "outbox; sync will try again."
+)
+_NOT_AS_CONFIGURED = N_(
+    "The request to {host} cannot be made as configured ({reason}). Check the address of the "
+    "national service in the settings."
+)
+_TLS_FAILED = N_(
+    "A secure connection to {host} could not be made ({reason}), so nothing was sent. Ask IT "
+    "staff to check the certificate settings and any proxy."
+)
+_UNTRUSTED_ADVICE = N_(
+    "The certificate of {host} is not signed by a certificate authority trusted for the "
+    "national service, so the connection was refused and nothing was sent. The connection may "
+    "be intercepted (a hotspot sign-in page or an office proxy): sign in to the hotspot, or ask "
+    "IT staff to check the pinned certificate authority."
+)
+_MISMATCH_ADVICE = N_(
+    "The certificate presented by {host} belongs to another server, so the connection was "
+    "refused and nothing was sent. Check the address of the national service; on a hotspot "
+    "that needs a sign-in page, sign in with a browser first."
+)
+# OpenSSL verify codes (X509_V_ERR_*): 9 not yet valid, 10 expired, 62/64 name or address
+# mismatch, 2/18/19/20/21 an issuer that is not trusted.
+_CERTIFICATE_ADVICE = {
+    9: N_(
+        "The certificate of {host} is not valid yet, so the connection was refused and nothing "
+        "was sent. This computer's date and time are probably wrong: correct them and sync again."
+    ),
+    10: N_(
+        "The certificate of {host} has expired, so the connection was refused and nothing was "
+        "sent. Check that this computer's date and time are right; if they are, tell the "
+        "national LAPOR! service."
+    ),
+    **dict.fromkeys((62, 64), _MISMATCH_ADVICE),
+    **dict.fromkeys((2, 18, 19, 20, 21), _UNTRUSTED_ADVICE),
+}
+
+
+@dataclass(frozen=True)
+class TransportSettings:
+    """Where the national service is and how long to wait for it (seconds)."""
+
+    base_url: str
+    pinned_ca_file: Path | None = None
+    connect_timeout: float = 15.0
+    read_timeout: float = 60.0
+    total_deadline: float = 300.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "total_deadline"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number of seconds")
+
+
+class TransportRefused(rex.RequestException):
+    """Refused by our own rules before any connection was made; ``message`` says what to fix."""
+
+    def __init__(self, message: Message, *, request: PreparedRequest | None = None) -> None:
+        super().__init__(message.bilingual(), request=request)
+        self.message = message
+
+
+class DeadlineExceeded(rex.Timeout):
+    """The whole answer took longer than ``total_deadline`` (a slow trickle, not silence)."""
+
+
+@dataclass(frozen=True)
+class CertificateProblem:
+    """The server's certificate was not accepted; nothing was sent.
+
+    Never retried automatically: waiting does not fix a certificate, and
+    retrying blindly against an interceptor repeats the exposure. A person
+    acts (corrects the clock, signs in to a hotspot, updates the pinned CA)
+    and then syncs again.
+    """
+
+    message: Message
+    detail: str = ""
+    retryable: ClassVar[bool] = False
+    maybe_delivered: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """No connection, or it broke; ``maybe_delivered`` means look the record up before resending."""
+
+    message: Message
+    maybe_delivered: bool = False
+    detail: str = ""
+    retryable: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class TimedOut:
+    """No answer in time; after a read timeout the server may have acted on the request."""
+
+    message: Message
+    maybe_delivered: bool = False
+    detail: str = ""
+    retryable: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Misconfigured:
+    """The settings make the request impossible or unsafe; a person must change them."""
+
+    message: Message
+    detail: str = ""
+    retryable: ClassVar[bool] = False
+    maybe_delivered: ClassVar[bool] = False
+
+
+TransportProblem: TypeAlias = CertificateProblem | Unreachable | TimedOut | Misconfigured
+
+
+def is_loopback_host(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: traffic that never leaves this computer."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(url: str) -> Message | None:
+    """Why this address of the national service cannot be used, or None when it can."""
+    try:
+        parts = urlsplit(url.strip())
+        host, _port = parts.hostname, parts.port  # ValueError for a bad IPv6 host or port
+    except ValueError:
+        parts, host = urlsplit(""), None
+    scheme = parts.scheme.lower()
+    if scheme not in ("https", "http") or not host:
+        return Message(_BAD_ADDRESS, {"url": url})
+    if parts.username is not None or parts.password is not None:
+        return Message(_CREDENTIALS_IN_ADDRESS)
+    if scheme == "http" and not is_loopback_host(host):
+        return Message(_PLAIN_HTTP, {"url": url})
+    return None
+
+
+def make_session(
+    settings: TransportSettings,
+    token: DeviceToken | None,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+) -> requests.Session:
+    """A session for the national service; ``TransportRefused`` for unusable settings.
+
+    The caller closes it (``with make_session(...) as session:``).
+    """
+    refusal = check_base_url(settings.base_url)
+    if refusal is not None:
+        raise TransportRefused(refusal)
+    verify = _verify_setting(settings)
+    session = requests.Session()
+    adapter = _GuardedAdapter(settings, verify, clock)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.verify = verify
+    session.headers["User-Agent"] = f"lapor-desktop/{lapor_desktop.__version__}"
+    if token is not None:
+        REDACTOR.register(token.reveal())
+        session.auth = BearerAuth(token, settings.base_url)
+    REDACTOR.install_on(REDACTED_LOGGERS)
+    log.debug("transport to %s, trusting %s", settings.base_url, verify)
+    return session
+
+
+class BearerAuth(AuthBase):
+    """Sends the device token, only to the national service's own origin."""
+
+    def __init__(self, token: DeviceToken, base_url: str) -> None:
+        self._token = token
+        self._origin = _origin(base_url)
+
+    def __call__(self, r: PreparedRequest) -> PreparedRequest:
+        if _origin(r.url or "") == self._origin:
+            r.headers["Authorization"] = "Bearer " + self._token.reveal()
+        return r
+
+    def __repr__(self) -> str:
+        scheme, host, port = self._origin
+        return f"BearerAuth({self._token!r}, origin='{scheme}://{host}:{port}')"
+
+
+class _GuardedAdapter(HTTPAdapter):
+    """Every request of the session passes here, so nothing can loosen the rules.
+
+    Neither a caller's ``verify`` argument, nor ``REQUESTS_CA_BUNDLE``, nor a
+    redirect can change what is trusted or reach a plain-http server elsewhere.
+    """
+
+    def __init__(
+        self, settings: TransportSettings, verify: bool | str, clock: Callable[[], float]
+    ) -> None:
+        super().__init__(max_retries=0)  # retrying is the sync engine's decision
+        self._settings = settings
+        self._verify = verify
+        self._clock = clock
+
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,  # ignored on purpose: self._verify always applies
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
+        scheme, host, _port = _origin(request.url or "")
+        if scheme == "http" and not is_loopback_host(host):
+            refusal = Message(_PLAIN_HTTP, {"url": request.url})
+            raise TransportRefused(refusal, request=request)
+        _verify_setting(self._settings)  # the pinned CA file may have gone since
+        deadline = self._clock() + self._settings.total_deadline
+        if timeout is None:
+            timeout = (self._settings.connect_timeout, self._settings.read_timeout)
+        response = super().send(
+            request, stream=True, timeout=timeout, verify=self._verify, cert=cert, proxies=proxies
+        )
+        if stream:
+            return response  # a streaming caller (e.g. an attachment download) keeps time itself
+        try:
+            self._read_body(response, deadline)
+        except BaseException:
+            response.close()
+            raise
+        return response
+
+    def _read_body(self, response: Response, deadline: float) -> None:
+        """What ``Response.content`` does, with the clock checked between chunks."""
+        chunks: list[bytes] = []
+        body = response.iter_content(_BODY_CHUNK_BYTES)
+        while True:
+            if self._clock() > deadline:
+                raise DeadlineExceeded(
+                    f"no complete answer within {self._settings.total_deadline:g} s",
+                    request=response.request,
+                )
+            chunk = next(body, None)
+            if chunk is None:
+                break
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        response._content_consumed = True  # type: ignore[attr-defined]
+
+
+def classify_transport_error(exc: rex.RequestException) -> TransportProblem:
+    """What a failed request means for the sync engine: retry later, or a person must act."""
+    host = _host_of(exc)
+    detail = REDACTOR.redact(f"{type(exc).__name__}: {exc}")
+    if isinstance(exc, TransportRefused):
+        return Misconfigured(exc.message, detail)
+    if isinstance(exc, rex.SSLError):
+        return CertificateProblem(_certificate_message(exc, host), detail)
+    if isinstance(exc, _CONFIGURATION_ERRORS + _REDIRECT_OR_HEADER_ERRORS):
+        params = {"host": host, "reason": type(exc).__name__}
+        return Misconfigured(Message(_NOT_AS_CONFIGURED, params), detail)
+    connecting = _caused_by(exc, urllib3.exceptions.NewConnectionError)
+    if isinstance(exc, rex.Timeout) or _caused_by(exc, urllib3.exceptions.ReadTimeoutError):
+        delivered = not (isinstance(exc, rex.ConnectTimeout) or connecting)
+        return TimedOut(Message(_NO_ANSWER, {"host": host}), delivered, detail)
+    return Unreachable(Message(_UNREACHABLE, {"host": host}), not connecting, detail)
+
+
+def _certificate_message(exc: rex.SSLError, host: str) -> Message:
+    """Advice for the person who must act; the OpenSSL verify code tells what went wrong."""
+    failure = next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    advice = _CERTIFICATE_ADVICE.get(failure.verify_code) if failure is not None else None
+    if advice is not None:
+        return Message(advice, {"host": host})
+    *_, innermost = _chain(exc)
+    reason = REDACTOR.redact(str(failure or innermost))
+    return Message(_TLS_FAILED, {"host": host, "reason": reason})
+
+
+def _verify_setting(settings: TransportSettings) -> bool | str:
+    """``True`` (the system's CAs) or the pinned CA file, then the only CA trusted."""
+    pinned = settings.pinned_ca_file
+    if pinned is None:
+        return True
+    if not pinned.is_file():
+        raise TransportRefused(Message(_NO_PINNED_CA, {"path": str(pinned)}))
+    return str(pinned)
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port): what decides where the token may go."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or "").rstrip("."), port
+
+
+def _host_of(exc: rex.RequestException) -> str:
+    _scheme, host, port = _origin(getattr(exc.request, "url", None) or "")
+    return f"{host or '?'}:{port}"
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and everything it wraps (args, causes, urllib3's ``reason``)."""
+    seen: set[int] = set()
+    pending = [exc]
+    while pending and len(seen) < 32:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        linked = [*current.args, current.__cause__, current.__context__]
+        linked.append(getattr(current, "reason", None))
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    return any(isinstance(e, kind) for e in _chain(exc))
