@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from lapor_desktop import app
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage.models import AuditEntry
+from tests.support import accounts
 from tests.support.samples import valid_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,11 +70,28 @@ def test_audit_verify_command_exits_7_and_names_the_entry(
     ids = _fill(sqlite_desk, sqlite_clerk)
     data_dir = str(sqlite_desk.paths.root)
     command = [sys.executable, "-m", "lapor_desktop", "--data-dir", data_dir, "--lang", "en"]
-    ok = subprocess.run([*command, "audit", "verify"], capture_output=True, text=True, cwd=ROOT)
+    env = {
+        **os.environ,
+        "LAPOR_USER": accounts.SUPERVISOR.username,
+        "LAPOR_PASSWORD": accounts.SUPERVISOR.password,
+    }
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, "audit", "verify"],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+
+    ok = run()
     assert ok.returncode == 0, ok.stderr
-    assert f"{len(ids)} entries" in ok.stdout
+    assert f"{len(ids) + 1} entries" in ok.stdout  # the sign-in adds its own entry first
     with sqlite_desk.database.write() as session:
         session.execute(text("UPDATE audit_log SET details = '{}' WHERE id = :id"), {"id": ids[-1]})
-    broken = subprocess.run([*command, "audit", "verify"], capture_output=True, text=True, cwd=ROOT)
+    broken = run()
     assert broken.returncode == 7
     assert f"entry {ids[-1]}" in broken.stderr

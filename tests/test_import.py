@@ -16,15 +16,21 @@ import pytest
 from sqlalchemy import func, select
 
 from lapor_desktop import app
+from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER
+from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
-from lapor_desktop.services.context import Actor
+from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV as KEY_FILE_ENV
+from lapor_desktop.services.context import Actor, system_clock
 from lapor_desktop.services.importer import ImportReport, RegisterImporter
+from lapor_desktop.services.lookup import ComplaintQuery
+from lapor_desktop.services.permissions import PermissionDenied
 from lapor_desktop.services.register_formats import RegisterFormatError
+from lapor_desktop.settings import OfficeSettings
 from lapor_desktop.storage.models import AuditEntry, Complaint, OutboxEntry
+from tests.support import accounts
 from tests.support.samples import LINGGA_DISTRICT, OFFICE_CODE
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORTER = Actor("import-test")
 NIK = "2104014508900001"  # Singkep (210401), a woman born 5 August 1990
 HEADER = (
     "klasifikasi;judul;isi_laporan;tanggal_kejadian;kode_wilayah;lokasi;instansi;kanal;"
@@ -52,8 +58,8 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-def run_import(desk: app.Desk, path: Path, **options: bool) -> ImportReport:
-    return RegisterImporter(desk.context, desk.intake).run(path, actor=IMPORTER, **options)
+def run_import(desk: app.Desk, actor: Actor, path: Path, **options: bool) -> ImportReport:
+    return RegisterImporter(desk.context, desk.intake).run(path, actor=actor, **options)
 
 
 def count(desk: app.Desk, model: type = Complaint) -> int:
@@ -61,8 +67,20 @@ def count(desk: app.Desk, model: type = Complaint) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+def complaint_audit_actors(desk: app.Desk) -> list[str]:
+    """Who the audit log says recorded complaints (sign-ins and accounts have entries too)."""
+    with desk.database.read() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry.actor)
+                .where(AuditEntry.entity_type == "complaint")
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
 def test_csv_with_indonesian_headers_and_semicolons_is_imported(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "register.csv",
@@ -71,34 +89,36 @@ def test_csv_with_indonesian_headers_and_semicolons_is_imported(
         csv_row("Lampu jalan padam", channel="telepon", anonim="ya", name=""),
     )
 
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert not report.issues and not report.refused
     assert [r.row for r in report.imported] == [2, 3]
-    first = sqlite_desk.lookup.get(report.imported[0].uuid)
-    second = sqlite_desk.lookup.get(report.imported[1].uuid)
+    first = sqlite_desk.lookup.get(report.imported[0].uuid, actor=sqlite_clerk)
+    second = sqlite_desk.lookup.get(report.imported[1].uuid, actor=sqlite_clerk)
     assert first is not None and second is not None
     assert first.channel == "surat"  # a register holds letters unless a row says otherwise
     assert first.summary.incident_date == dt.date(2026, 11, 20)
     assert first.identity.nik == NIK and first.identity.full_name == "Siti Aminah"
     assert second.channel == "telepon" and second.summary.anonim
-    assert [e.actor for e in first.timeline] == ["import-test"]
+    assert [e.actor for e in first.timeline] == [sqlite_clerk.username]
 
 
 def test_every_imported_row_gets_its_outbox_and_audit_entries(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row("Jalan rusak"), csv_row("Jembatan"))
 
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert len(report.imported) == 2
     assert count(sqlite_desk, OutboxEntry) == 2
-    assert count(sqlite_desk, AuditEntry) == 2
+    assert complaint_audit_actors(sqlite_desk) == [sqlite_clerk.username] * 2
     assert all(r.registration_number.startswith(OFFICE_CODE) for r in report.imported)  # type: ignore[union-attr]
 
 
-def test_json_register_is_imported(sqlite_desk: app.Desk, tmp_path: Path) -> None:
+def test_json_register_is_imported(
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+) -> None:
     entries = [
         {
             "classification": "aspirasi",
@@ -121,16 +141,16 @@ def test_json_register_is_imported(sqlite_desk: app.Desk, tmp_path: Path) -> Non
     register = tmp_path / "register.json"
     register.write_text(json.dumps({"complaints": entries}), encoding="utf-8")
 
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert not report.issues, [i.bilingual() for i in report.issues]
     assert count(sqlite_desk) == 2
-    first = sqlite_desk.lookup.get(report.imported[0].uuid)
+    first = sqlite_desk.lookup.get(report.imported[0].uuid, actor=sqlite_clerk)
     assert first is not None and first.summary.anonim and first.identity.nik == NIK
 
 
 def test_xlsx_register_with_date_cells_is_imported_and_rows_keep_their_sheet_numbers(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -145,26 +165,29 @@ def test_xlsx_register_with_date_cells_is_imported_and_rows_keep_their_sheet_num
     path = tmp_path / "register.xlsx"
     workbook.save(path)
 
-    refused = run_import(sqlite_desk, path)
+    refused = run_import(sqlite_desk, sqlite_clerk, path)
     assert refused.refused and count(sqlite_desk) == 0
     assert [(i.row, i.field) for i in refused.issues] == [(4, "title")]
 
-    report = run_import(sqlite_desk, path, skip_invalid=True)
+    report = run_import(sqlite_desk, sqlite_clerk, path, skip_invalid=True)
     assert [r.row for r in report.imported] == [2]
-    detail = sqlite_desk.lookup.get(report.imported[0].uuid)
+    detail = sqlite_desk.lookup.get(report.imported[0].uuid, actor=sqlite_clerk)
     assert detail is not None
     assert detail.summary.incident_date == dt.date(2026, 11, 20)
-    assert detail.summary.rahasia and detail.identity.nik == NIK
+    assert detail.summary.rahasia and detail.identity_hidden == CONFIDENTIAL_PLACEHOLDER
+    boss = accounts.sign_in_supervisor(sqlite_desk).actor
+    confidential = sqlite_desk.lookup.get(report.imported[0].uuid, actor=boss)
+    assert confidential is not None and confidential.identity.nik == NIK
 
 
 def test_one_bad_row_imports_nothing_and_names_row_and_field(
-    desk: app.Desk, tmp_path: Path
+    desk: app.Desk, clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "r.csv", HEADER, csv_row(), csv_row("Air"), csv_row(date="31/02/2026")
     )
 
-    report = run_import(desk, register)
+    report = run_import(desk, clerk, register)
 
     assert report.refused and not report.imported
     assert count(desk) == 0 and count(desk, OutboxEntry) == 0
@@ -174,10 +197,10 @@ def test_one_bad_row_imports_nothing_and_names_row_and_field(
     assert " / " in title.bilingual() or title.render("id") == title.render("en")
 
 
-def test_skip_invalid_imports_the_good_rows(desk: app.Desk, tmp_path: Path) -> None:
+def test_skip_invalid_imports_the_good_rows(desk: app.Desk, clerk: Actor, tmp_path: Path) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row(), csv_row("Air"), csv_row("Jembatan"))
 
-    report = run_import(desk, register, skip_invalid=True)
+    report = run_import(desk, clerk, register, skip_invalid=True)
 
     assert not report.refused
     assert [r.row for r in report.imported] == [2, 4]
@@ -185,7 +208,9 @@ def test_skip_invalid_imports_the_good_rows(desk: app.Desk, tmp_path: Path) -> N
     assert count(desk) == 2
 
 
-def test_reimport_with_uuid_column_does_not_duplicate(desk: app.Desk, tmp_path: Path) -> None:
+def test_reimport_with_uuid_column_does_not_duplicate(
+    desk: app.Desk, clerk: Actor, tmp_path: Path
+) -> None:
     ids = [str(uuid.uuid4()), str(uuid.uuid4())]
     register = write(
         tmp_path / "r.csv",
@@ -194,8 +219,8 @@ def test_reimport_with_uuid_column_does_not_duplicate(desk: app.Desk, tmp_path: 
         f"{ids[1].upper()};" + csv_row("Jembatan rusak"),
     )
 
-    first = run_import(desk, register)
-    again = run_import(desk, register)
+    first = run_import(desk, clerk, register)
+    again = run_import(desk, clerk, register)
 
     assert sorted(r.uuid for r in first.imported) == sorted(ids)
     assert not again.imported and not again.issues
@@ -204,12 +229,12 @@ def test_reimport_with_uuid_column_does_not_duplicate(desk: app.Desk, tmp_path: 
 
 
 def test_reimport_without_uuid_column_does_not_duplicate(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row(), csv_row(), csv_row("Jembatan"))
 
-    first = run_import(sqlite_desk, register)
-    again = run_import(sqlite_desk, register)
+    first = run_import(sqlite_desk, sqlite_clerk, register)
+    again = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert [r.row for r in first.imported] == [2, 4]
     assert [(p.row, p.duplicate_of) for p in first.already_present] == [(3, 2)]
@@ -217,7 +242,9 @@ def test_reimport_without_uuid_column_does_not_duplicate(
     assert count(sqlite_desk) == 2
 
 
-def test_one_uuid_on_two_different_rows_is_an_error(sqlite_desk: app.Desk, tmp_path: Path) -> None:
+def test_one_uuid_on_two_different_rows_is_an_error(
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+) -> None:
     same = str(uuid.uuid4())
     register = write(
         tmp_path / "r.csv",
@@ -227,16 +254,16 @@ def test_one_uuid_on_two_different_rows_is_an_error(sqlite_desk: app.Desk, tmp_p
         "bukan-uuid;" + csv_row("Lampu padam"),
     )
 
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert report.refused
     assert [(i.row, i.field) for i in report.issues] == [(3, "uuid"), (4, "uuid")]
 
 
-def test_dry_run_writes_nothing(sqlite_desk: app.Desk, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing(sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row())
 
-    report = run_import(sqlite_desk, register, dry_run=True)
+    report = run_import(sqlite_desk, sqlite_clerk, register, dry_run=True)
 
     assert report.dry_run and [r.row for r in report.imported] == [2]
     assert report.imported[0].registration_number is None
@@ -244,7 +271,7 @@ def test_dry_run_writes_nothing(sqlite_desk: app.Desk, tmp_path: Path) -> None:
 
 
 def test_unreadable_yes_no_and_surplus_cells_are_row_issues(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "r.csv",
@@ -253,7 +280,7 @@ def test_unreadable_yes_no_and_surplus_cells_are_row_issues(
         csv_row("Jembatan") + ";Daik, Lingga",
     )
 
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
 
     assert [(i.row, i.field) for i in report.issues] == [(2, "anonim"), (3, None)]
 
@@ -284,17 +311,17 @@ def _junk(tmp_path: Path, name: str, content: bytes) -> Path:
     ],
 )
 def test_a_file_that_is_not_a_register_gives_a_clear_error(
-    sqlite_desk: app.Desk, tmp_path: Path, name: str, content: bytes
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path, name: str, content: bytes
 ) -> None:
     with pytest.raises(RegisterFormatError) as raised:
-        run_import(sqlite_desk, _junk(tmp_path, name, content))
+        run_import(sqlite_desk, sqlite_clerk, _junk(tmp_path, name, content))
 
     assert raised.value.message.render("en") and raised.value.message.render("id")
     assert count(sqlite_desk) == 0
 
 
 def test_a_50_mb_line_is_refused_without_reading_it_whole(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     path = tmp_path / "huge.csv"
     with path.open("wb") as stream:
@@ -302,16 +329,18 @@ def test_a_50_mb_line_is_refused_without_reading_it_whole(
         stream.write(b"x" * (50 * 1024 * 1024))
 
     with pytest.raises(RegisterFormatError, match="too large"):
-        run_import(sqlite_desk, path)
+        run_import(sqlite_desk, sqlite_clerk, path)
 
 
-def test_a_thousand_rows_import_in_a_few_seconds(sqlite_desk: app.Desk, tmp_path: Path) -> None:
+def test_a_thousand_rows_import_in_a_few_seconds(
+    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+) -> None:
     register = write(
         tmp_path / "r.csv", HEADER, *(csv_row(f"Jalan rusak nomor {n}") for n in range(1000))
     )
 
     started = time.perf_counter()
-    report = run_import(sqlite_desk, register)
+    report = run_import(sqlite_desk, sqlite_clerk, register)
     elapsed = time.perf_counter() - started
 
     assert len(report.imported) == 1000 and count(sqlite_desk) == 1000
@@ -321,11 +350,29 @@ def test_a_thousand_rows_import_in_a_few_seconds(sqlite_desk: app.Desk, tmp_path
 # Through the real command line --------------------------------------------------------------
 
 
-def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("LAPOR_DATABASE_URL", "LAPOR_DATA_DIR")}
+def test_a_role_that_may_not_record_cannot_import_even_in_a_dry_run(
+    sqlite_desk: app.Desk, tmp_path: Path
+) -> None:
+    boss = accounts.sign_in_supervisor(sqlite_desk)
+    it_staff = accounts.add_user(sqlite_desk, boss, "budi_it", Role.IT).actor
+    register = write(tmp_path / "r.csv", HEADER, csv_row())
+
+    with pytest.raises(PermissionDenied):
+        run_import(sqlite_desk, it_staff, register, dry_run=True)
+    assert count(sqlite_desk) == 0
+
+
+def cli(
+    data_dir: Path, *args: str, user: str | None = "ani", password: str = accounts.PASSWORD
+) -> subprocess.CompletedProcess[str]:
+    """The real command, signed in as the front-desk clerk unless ``user`` is None."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_") or k == KEY_FILE_ENV}
+    if user is not None:
+        env.update(LAPOR_USER=user, LAPOR_PASSWORD=password)
     return subprocess.run(
         [sys.executable, "-m", "lapor_desktop", "--data-dir", str(data_dir), *args],
         capture_output=True,
+        stdin=subprocess.DEVNULL,
         text=True,
         encoding="utf-8",
         env=env,
@@ -337,10 +384,15 @@ def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    result = cli(folder, "init", "--office-code", OFFICE_CODE, "--office-name", "Kabupaten Lingga")
-    assert result.returncode == 0, result.stderr
-    return folder
+    """A desk as ``init`` leaves it, plus the clerk ``ani``; set up in-process at test costs."""
+    paths = DataPaths(tmp_path / "data").ensure()
+    office = OfficeSettings(OFFICE_CODE, "Kabupaten Lingga")
+    desk = accounts.initialise_desk(paths, office, system_clock)
+    try:
+        accounts.add_user(desk, accounts.sign_in_supervisor(desk), "ani", Role.FRONT_DESK)
+    finally:
+        desk.close()
+    return paths.root
 
 
 def _recent() -> str:
@@ -369,7 +421,7 @@ def test_cli_import_with_a_bad_row_exits_3_and_reports_row_and_field(
     assert _listed(data_dir) == 0
 
 
-def test_cli_import_skip_invalid_then_reimport_reports_already_present(
+def test_cli_import_records_the_rows_as_the_signed_in_person_and_does_not_duplicate(
     data_dir: Path, tmp_path: Path
 ) -> None:
     register = write(
@@ -384,7 +436,25 @@ def test_cli_import_skip_invalid_then_reimport_reports_already_present(
     assert [r["row"] for r in report["imported"]] == [2]
     assert [(i["row"], i["field"]) for i in report["invalid"]] == [(3, "title")]
     assert repeat["imported"] == [] and [r["row"] for r in repeat["already_present"]] == [2]
-    assert _listed(data_dir) == 1
+    desk = app.open_desk(DataPaths(data_dir), account_factory=accounts.cheap_accounts)
+    try:
+        clerk = accounts.sign_in(desk, "ani", accounts.PASSWORD).actor
+        detail = desk.lookup.get(report["imported"][0]["uuid"], actor=clerk)
+        assert detail is not None and [e.actor for e in detail.timeline] == ["ani"]
+        assert complaint_audit_actors(desk)[0] == "ani"
+        assert desk.lookup.count(ComplaintQuery(), actor=clerk) == 1
+    finally:
+        desk.close()
+
+
+def test_cli_import_needs_a_sign_in_and_a_role_that_records(data_dir: Path, tmp_path: Path) -> None:
+    register = write(tmp_path / "r.csv", HEADER, csv_row(date=_recent()))
+
+    anonymous = cli(data_dir, "import", str(register), user=None)
+    wrong = cli(data_dir, "import", str(register), password="Bukan-Sandinya-99")
+
+    assert anonymous.returncode == 8 and "LAPOR_USER" in anonymous.stderr
+    assert wrong.returncode == 8 and "Bukan-Sandinya-99" not in wrong.stdout + wrong.stderr
 
 
 def test_cli_import_of_junk_exits_3_without_traceback(data_dir: Path, tmp_path: Path) -> None:

@@ -15,12 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lapor_desktop import app
+from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
-from lapor_desktop.services.context import Actor
+from lapor_desktop.security.machine_key import FileMachineKeyStore
+from lapor_desktop.services.context import Actor, system_clock
 from lapor_desktop.services.importer import ImportReport, RegisterImporter
 from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.services.register_formats import ALIASES, RegisterFormatError
 from lapor_desktop.settings import OfficeSettings
+from tests.support import accounts
 from tests.support.samples import OFFICE_CODE, OFFICE_NAME
 
 HEADER_NAMES = [name for field, aliases in ALIASES.items() for name in (field, *aliases)]
@@ -99,24 +102,41 @@ files = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[app.Desk]:
+def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[app.Desk, Actor]]:
+    """One desk for every example, with a front-desk clerk to import as.
+
+    Module-scoped, so it is set up before the per-test environment: its
+    machine key file is given explicitly, outside the data folder.
+    """
     paths = DataPaths(tmp_path_factory.mktemp("data")).ensure()
-    url = f"sqlite:///{paths.database}"
+    machine = FileMachineKeyStore(
+        tmp_path_factory.mktemp("keys") / "machine.key", data_dir=paths.root
+    )
     office = OfficeSettings(office_code=OFFICE_CODE, office_name=OFFICE_NAME)
-    desk = app.initialise(paths, office, database_url=url)
-    yield desk
+    desk = app.initialise(
+        paths,
+        office,
+        supervisor=accounts.SUPERVISOR,
+        database_url=f"sqlite:///{paths.database}",
+        clock=system_clock,
+        machine=machine,
+        account_factory=accounts.cheap_accounts,
+    )
+    boss = accounts.sign_in_supervisor(desk)
+    clerk = accounts.add_user(desk, boss, "fuzz", Role.FRONT_DESK).actor
+    yield desk, clerk
     desk.close()
 
 
 def _import(
-    desk: app.Desk, content: bytes, suffix: str, skip_invalid: bool
+    desk: app.Desk, clerk: Actor, content: bytes, suffix: str, skip_invalid: bool
 ) -> ImportReport | RegisterFormatError:
     importer = RegisterImporter(desk.context, desk.intake)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"register{suffix}"
         path.write_bytes(content)
         try:
-            return importer.run(path, actor=Actor("fuzz"), dry_run=True, skip_invalid=skip_invalid)
+            return importer.run(path, actor=clerk, dry_run=True, skip_invalid=skip_invalid)
         except RegisterFormatError as error:
             return error
 
@@ -124,12 +144,13 @@ def _import(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(content=files, suffix=SUFFIXES, skip_invalid=st.booleans())
 def test_any_file_is_reported_or_refused_never_a_crash(
-    desk: app.Desk, content: bytes, suffix: str, skip_invalid: bool
+    signed_in: tuple[app.Desk, Actor], content: bytes, suffix: str, skip_invalid: bool
 ) -> None:
-    outcome = _import(desk, content, suffix, skip_invalid)
+    desk, clerk = signed_in
+    outcome = _import(desk, clerk, content, suffix, skip_invalid)
 
     if isinstance(outcome, RegisterFormatError):
         assert outcome.message.render("en") and outcome.message.render("id")
     else:
         assert all(issue.bilingual() for issue in outcome.issues)
-    assert desk.lookup.count(ComplaintQuery()) == 0  # a dry run writes nothing
+    assert desk.lookup.count(ComplaintQuery(), actor=clerk) == 0  # a dry run writes nothing

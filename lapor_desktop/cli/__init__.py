@@ -1,8 +1,9 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
-Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``db check``,
-``audit verify``,
-``--version``; without a command it says the window comes later and exits 0.
+Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
+``user``, ``person``, ``db check``, ``audit verify``, ``--version``; without
+a command it says the window comes later and exits 0. Every command except
+``init`` and ``--version`` signs in (:mod:`lapor_desktop.cli.session`).
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
 ``docs/cli.md``; :func:`main` is the only place that turns failures into them.
 """
@@ -22,18 +23,24 @@ from .audit_command import audit_verify
 from .db_check import db_check
 from .exit_codes import ExitCode, classify
 from .import_command import import_register
+from .init_command import init
 from .output import Output
 from .parser import build_parser
+from .privacy_commands import export, person_command
 from .show import show
+from .user_commands import user_command
 
 Command = Callable[[argparse.Namespace, Output], int]
 
 COMMANDS: dict[str, Command] = {
-    "init": commands.init,
+    "init": init,
     "import": import_register,
     "list": commands.list_complaints,
     "search": commands.search,
     "show": show,
+    "export": export,
+    "user": user_command,
+    "person": person_command,
     "db": db_check,
     "audit": audit_verify,
 }

@@ -1,4 +1,4 @@
-"""The everyday commands: ``init``, ``list``, ``search``, ``--version`` and the bare call."""
+"""The everyday commands: ``list``, ``search``, ``--version`` and the bare call."""
 
 from __future__ import annotations
 
@@ -9,22 +9,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
 from lapor_desktop.domain.complaint import ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services.lookup import ComplaintQuery
-from lapor_desktop.services.office import check_office_code, load_office
-from lapor_desktop.settings import OfficeSettings
+from lapor_desktop.services.lookup import PAGE_SIZE, ComplaintQuery
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.search import tokens
 
 from .exit_codes import ExitCode, UsageError
-from .opening import data_paths, open_existing_desk, uses_sqlite_file
+from .opening import data_paths, uses_sqlite_file
 from .output import Output, local_time, shorten
+from .session import signed_in_desk
 
-OFFICE_NAME_MAX = 200
-DEFAULT_TIMEZONE = "Asia/Jakarta"
 _TITLE_WIDTH = 48
 
 
@@ -55,60 +52,6 @@ def version(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def init(args: argparse.Namespace, out: Output) -> int:
-    """Set the desk up; again with the same code only updates the name and time zone."""
-    code = args.office_code.strip().upper()
-    problem = check_office_code(code)
-    if problem is not None:
-        raise UsageError(problem)
-    name = " ".join(args.office_name.split())
-    if not name or len(name) > OFFICE_NAME_MAX:
-        raise UsageError(
-            Message(
-                N_("The office name must be 1 to {maximum} characters."),
-                {"maximum": OFFICE_NAME_MAX},
-            )
-        )
-    paths = data_paths(args)
-    database = app.open_database(paths)
-    try:
-        existing = load_office(database)
-    finally:
-        database.dispose()
-    if existing is not None and existing.office_code != code and not args.force:
-        raise UsageError(
-            Message(
-                N_(
-                    "This desk is already set up for office {current}. To change it to {new}, "
-                    "run init again with --force (recorded complaints keep their numbers)."
-                ),
-                {"current": existing.office_code, "new": code},
-            )
-        )
-    if existing is None:
-        settings = OfficeSettings(code, name, timezone=args.timezone or DEFAULT_TIMEZONE)
-    else:
-        settings = dataclasses.replace(
-            existing,
-            office_code=code,
-            office_name=name,
-            timezone=args.timezone or existing.timezone,
-        )
-    app.initialise(paths, settings).close()
-    out.line(
-        out.t(
-            N_("This desk is set up for office {code} ({name}), time zone {timezone}."),
-            code=settings.office_code,
-            name=settings.office_name,
-            timezone=settings.timezone,
-        )
-    )
-    if existing is not None:
-        out.line(out.t(N_("It was already set up; its settings were updated.")))
-    out.line(out.t(N_("Data folder: {path}"), path=paths.root))
-    return ExitCode.OK
-
-
 def list_complaints(args: argparse.Namespace, out: Output) -> int:
     return _find(args, out, "")
 
@@ -120,14 +63,11 @@ def search(args: argparse.Namespace, out: Output) -> int:
 
 
 def _find(args: argparse.Namespace, out: Output, text: str) -> int:
-    desk = open_existing_desk(data_paths(args))
-    try:
+    with signed_in_desk(args, out) as (desk, me):
         timezone = desk.context.office.timezone
-        query = _query(args, text, timezone)
-        found = desk.lookup.find(query)
-        total = desk.lookup.count(query)
-    finally:
-        desk.close()
+        query = complaint_query(args, text, timezone)
+        found = desk.lookup.find(query, actor=me.actor)
+        total = desk.lookup.count(query, actor=me.actor)
     if args.json:
         out.json({"total": total, "complaints": [summary_json(s) for s in found]})
         return ExitCode.OK
@@ -141,9 +81,10 @@ def _find(args: argparse.Namespace, out: Output, text: str) -> int:
         out.t(N_("Sync")),
         out.t(N_("Title")),
     ]
+    draft = out.t(N_("draft"))
     rows = [
         [
-            s.registration_number or f"({out.t(N_('draft'))}) {s.uuid[:8]}",
+            s.registration_number or f"({draft}) {s.uuid[:8]}",
             local_time(s.created_at, timezone),
             status_label(s.status, out),
             sync_label(s.sync_state, out),
@@ -156,8 +97,8 @@ def _find(args: argparse.Namespace, out: Output, text: str) -> int:
     return ExitCode.OK
 
 
-def _query(args: argparse.Namespace, text: str, timezone: str) -> ComplaintQuery:
-    """Dates are the office's calendar days, both ends included."""
+def complaint_query(args: argparse.Namespace, text: str, timezone: str) -> ComplaintQuery:
+    """The filters given on the command line; dates are the office's days, both ends included."""
     if args.date_from and args.date_to and args.date_from > args.date_to:
         raise UsageError(Message(N_("--from must not be after --to.")))
     zone = ZoneInfo(timezone)
@@ -174,7 +115,7 @@ def _query(args: argparse.Namespace, text: str, timezone: str) -> ComplaintQuery
         category_code=args.category,
         created_from=start_of(args.date_from) if args.date_from else None,
         created_to=start_of(args.date_to + dt.timedelta(days=1)) if args.date_to else None,
-        limit=args.limit,
+        limit=getattr(args, "limit", None) or PAGE_SIZE,
     )
 
 

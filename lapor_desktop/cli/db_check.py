@@ -1,7 +1,9 @@
 """``db check``: is the database whole, and is every queued complaint really on its way?
 
-Runs read-only (the FTS5 check is an INSERT that changes nothing) and
-without migrating, so it can be pointed at a suspicious copy safely.
+Runs without migrating and changes nothing but the record of the sign-in
+(the FTS5 check is an INSERT that changes nothing), so it can be pointed at
+a suspicious copy safely. Any signed-in role may run it: it shows no
+identity data.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from lapor_desktop.storage.models import Complaint, OutboxEntry
 from .exit_codes import DatabaseProblem, ExitCode
 from .opening import data_paths, require_database
 from .output import Output
+from .session import sign_in_to_database
 
 _SHOWN = 10
 
@@ -46,6 +49,10 @@ def db_check(args: argparse.Namespace, out: Output) -> int:
     require_database(paths)
     database = Database(paths.database_url())
     try:
+        if migrate.current_revision(database) is None:
+            raise OfficeNotInitialised()
+        migrate.check_not_too_new(database)
+        sign_in_to_database(database, paths, args, out)
         checks = run_checks(database)
         office = load_office(database) if all(c.ok for c in checks) else None
     finally:

@@ -5,10 +5,13 @@
 1    unexpected error (a bug: run again with ``--debug`` for the traceback)
 2    usage error: bad arguments, or a refusal that needs ``--force``
 3    validation failed: the import file or some of its rows were rejected
-4    not found (``show``)
-5    database problem: cannot open, corrupt, failed ``db check``, too new
+4    not found (``show``, a user name in ``user``)
+5    database problem: cannot open, corrupt, failed ``db check``, too new;
+     or no secure place for this workstation's machine key
 6    the desk is not initialised: run ``lapor-desktop init``
 7    the audit log's hash chain is broken (``audit verify``)
+8    authentication failed or needed (also: the initial password must be changed)
+9    signed in, but your role does not allow this
 130  interrupted (Ctrl+C)
 ===  ==================================================================
 
@@ -25,7 +28,10 @@ from typing import ClassVar
 from sqlalchemy import exc as sa_exc
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.machine_key import MachineKeyError
+from lapor_desktop.services.context import DeskLocked
 from lapor_desktop.services.office import OfficeNotInitialised
+from lapor_desktop.services.permissions import PermissionDenied
 from lapor_desktop.services.register_formats import RegisterFormatError
 from lapor_desktop.storage.migrate import DatabaseTooNew
 
@@ -41,6 +47,8 @@ class ExitCode(enum.IntEnum):
     DATABASE = 5
     NOT_INITIALISED = 6
     AUDIT_BROKEN = 7
+    AUTHENTICATION = 8
+    NOT_ALLOWED = 9
     INTERRUPTED = 130
 
 
@@ -74,6 +82,16 @@ class AuditChainBroken(CliError):
     exit_code = ExitCode.AUDIT_BROKEN
 
 
+class AuthenticationFailed(CliError):
+    """No credentials, wrong ones, a locked or disabled account, or a password still to change."""
+
+    exit_code = ExitCode.AUTHENTICATION
+
+
+class NotAllowed(CliError):
+    exit_code = ExitCode.NOT_ALLOWED
+
+
 def classify(error: BaseException) -> tuple[ExitCode, Message]:
     """The exit code and the message to print for anything a command raised."""
     if isinstance(error, CliError):
@@ -83,6 +101,12 @@ def classify(error: BaseException) -> tuple[ExitCode, Message]:
     if isinstance(error, RegisterFormatError):
         return ExitCode.VALIDATION, error.message
     if isinstance(error, DatabaseTooNew):
+        return ExitCode.DATABASE, error.message
+    if isinstance(error, PermissionDenied):
+        return ExitCode.NOT_ALLOWED, error.message
+    if isinstance(error, DeskLocked):
+        return ExitCode.AUTHENTICATION, DeskLocked.message
+    if isinstance(error, MachineKeyError):
         return ExitCode.DATABASE, error.message
     if isinstance(
         error, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError | sqlite3.Error

@@ -1,7 +1,8 @@
 """``import FILE``: a register into the desk, with a per-row report of what went wrong.
 
 Row problems go to stderr (bilingual, each naming its row and field); the
-summary goes to stdout, or the whole report as JSON with ``--json``.
+summary goes to stdout, or the whole report as JSON with ``--json``. The
+rows are recorded as the signed-in person's, in the timeline and audit log.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import argparse
 from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services.context import Actor
 from lapor_desktop.services.importer import (
     ImportReport,
     RegisterImporter,
@@ -19,29 +19,19 @@ from lapor_desktop.services.importer import (
 )
 
 from .exit_codes import ExitCode, ImportRejected, UsageError
-from .opening import data_paths, open_existing_desk
 from .output import Output
-
-ACTOR_MAX = 64
+from .session import signed_in_desk
 
 
 def import_register(args: argparse.Namespace, out: Output) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(Message(N_("There is no file at {path}."), {"path": str(path)}))
-    actor = args.actor.strip()
-    if not actor or len(actor) > ACTOR_MAX:
-        raise UsageError(
-            Message(N_("--actor must be 1 to {maximum} characters."), {"maximum": ACTOR_MAX})
-        )
-    desk = open_existing_desk(data_paths(args))
-    try:
+    with signed_in_desk(args, out) as (desk, me):
         importer = RegisterImporter(desk.context, desk.intake)
         report = importer.run(
-            path, actor=Actor(actor), skip_invalid=args.skip_invalid, dry_run=args.dry_run
+            path, actor=me.actor, skip_invalid=args.skip_invalid, dry_run=args.dry_run
         )
-    finally:
-        desk.close()
     if args.json:
         out.json(report_json(report))
     else:

@@ -1,7 +1,8 @@
 """The complainant's identity as ``show`` prints it: enough to recognise, not enough to leak.
 
-Terminal output ends up in scroll-back, logs and tickets; full identity
-display needs the access rules of the later privacy issue.
+Terminal output ends up in scroll-back, logs and tickets, so the command
+line masks the identity even for a role allowed to see it in full (the
+desk window shows it in full); a full NIK is never printed.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import sys
 from typing import NoReturn
 
 from lapor_desktop.domain.complaint import Classification
+from lapor_desktop.domain.roles import Role
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import LANGUAGES, N_, Message
 
@@ -66,10 +67,18 @@ def _global_options(parser: argparse.ArgumentParser, *, default: object) -> None
         default=default,
         help="print the traceback of an unexpected error",
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=default,
+        help="who signs in (default: $LAPOR_USER, else asked); the password comes from "
+        "$LAPOR_PASSWORD or is asked",
+    )
 
 
-def _filters(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+def _filters(parser: argparse.ArgumentParser, *, listing: bool = True) -> None:
+    if listing:
+        parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument("--status", choices=[s.value for s in Status])
     parser.add_argument("--sync-state", choices=[s.value for s in SyncState])
     parser.add_argument("--classification", choices=[c.value for c in Classification])
@@ -81,7 +90,8 @@ def _filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--to", dest="date_to", type=_date, metavar="YYYY-MM-DD", help="recorded on or before"
     )
-    parser.add_argument("--limit", type=_limit, default=50, help="at most N rows (default 50)")
+    if listing:
+        parser.add_argument("--limit", type=_limit, default=50, help="at most N rows (default 50)")
 
 
 def build_parser() -> Parser:
@@ -107,6 +117,13 @@ def build_parser() -> Parser:
     init.add_argument(
         "--force", action="store_true", help="change the office code of a desk already set up"
     )
+    init.add_argument(
+        "--supervisor",
+        metavar="USERNAME",
+        help="the first account, a supervisor (required on a new desk); password from "
+        "$LAPOR_PASSWORD or asked twice",
+    )
+    init.add_argument("--supervisor-name", metavar="NAME", help="the supervisor's full name")
 
     imp = commands.add_parser(
         "import", parents=[common], help="import a register file (CSV, JSON or XLSX)"
@@ -115,7 +132,6 @@ def build_parser() -> Parser:
     imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows only")
     imp.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
     imp.add_argument("--json", action="store_true", help="machine-readable report")
-    imp.add_argument("--actor", default="import", help="name recorded in the audit log")
 
     listing = commands.add_parser("list", parents=[common], help="list complaints, newest first")
     _filters(listing)
@@ -138,4 +154,62 @@ def build_parser() -> Parser:
     audit_commands.add_parser(
         "verify", parents=[common], help="check the hash chain; name the first broken entry"
     )
+    _account_commands(commands, common)
+    _privacy_commands(commands, common)
     return parser
+
+
+def _account_commands(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    user = commands.add_parser("user", parents=[common], help="user accounts")
+    actions = user.add_subparsers(dest="user_command", metavar="SUBCOMMAND", required=True)
+    add = actions.add_parser(
+        "add", parents=[common], help="new account (supervisor); initial password asked twice"
+    )
+    add.add_argument("username", metavar="USERNAME")
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--name", metavar="NAME", help="the person's full name")
+    actions.add_parser(
+        "passwd", parents=[common], help="change your own password (also the initial one)"
+    )
+    listing = actions.add_parser("list", parents=[common], help="every account (supervisor)")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    disable = actions.add_parser("disable", parents=[common], help="stop an account signing in")
+    disable.add_argument("username", metavar="USERNAME")
+    reset = actions.add_parser(
+        "reset", parents=[common], help="new initial password for an account (supervisor)"
+    )
+    reset.add_argument("username", metavar="USERNAME")
+
+
+def _privacy_commands(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    export = commands.add_parser(
+        "export", parents=[common], help="write complaints to a CSV or JSON file"
+    )
+    export.add_argument("file", metavar="FILE")
+    export.add_argument(
+        "--with-identity",
+        action="store_true",
+        help="include complainants' identities (supervisor; audited; never for anonim)",
+    )
+    export.add_argument(
+        "--format", choices=("csv", "json"), help="default: from the file name, else csv"
+    )
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+    _filters(export, listing=False)
+
+    person = commands.add_parser(
+        "person", parents=[common], help="data-subject requests (supervisor)"
+    )
+    actions = person.add_subparsers(dest="person_command", metavar="SUBCOMMAND", required=True)
+    show = actions.add_parser(
+        "show", parents=[common], help="everything held about a person, by NIK or phone"
+    )
+    erase = actions.add_parser(
+        "erase", parents=[common], help="erase a person's identity from closed complaints"
+    )
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+    for action in (show, erase):
+        key = action.add_mutually_exclusive_group(required=True)
+        key.add_argument("--nik", metavar="NIK")
+        key.add_argument("--phone", metavar="PHONE")

@@ -1,4 +1,9 @@
-"""``show``: one complaint in full, with its timeline, the complainant's identity masked."""
+"""``show``: one complaint in full, with its timeline, the complainant's identity masked.
+
+The lookup service decides whether the signed-in role may see the identity
+at all (``identity_hidden``); when it may, the command line still prints it
+masked, because terminal output ends up in scroll-back, logs and tickets.
+"""
 
 from __future__ import annotations
 
@@ -15,35 +20,41 @@ from lapor_desktop.settings import SlaSettings
 from .commands import status_label, sync_label
 from .exit_codes import ExitCode, NotFound
 from .masking import masked_identity
-from .opening import data_paths, open_existing_desk
 from .output import Output, local_time, text_or_empty
+from .session import signed_in_desk
 
 _INDENT = "  "
+_IDENTITY_LABELS = {
+    "full_name": N_("Full name (as on KTP)"),
+    "nik": N_("NIK"),
+    "phone": N_("Phone number"),
+    "email": N_("Email"),
+    "address": N_("Address"),
+}
 
 
 def show(args: argparse.Namespace, out: Output) -> int:
-    desk = open_existing_desk(data_paths(args))
-    try:
-        detail = desk.lookup.get(args.key)
+    with signed_in_desk(args, out) as (desk, me):
+        detail = desk.lookup.get(args.key, actor=me.actor)
         office = desk.context.office
         timezone = office.timezone
         region = desk.context.references.region_label(detail.region_code or "") if detail else ""
         today = desk.context.office_today()
-    finally:
-        desk.close()
     if detail is None:
         raise NotFound(
             Message(N_("No complaint has the number or ID {key}."), {"key": args.key.strip()[:80]})
         )
     if args.json:
-        out.json(detail_json(detail))
+        out.json(detail_json(detail, out))
     else:
         _print(detail, timezone, region, out)
         _print_deadlines(detail, office.sla, timezone, today, out)
     return ExitCode.OK
 
 
-def detail_json(detail: ComplaintDetail) -> dict[str, object]:
+def detail_json(detail: ComplaintDetail, out: Output) -> dict[str, object]:
+    """The complaint for scripts: the identity masked, or null with the placeholder's text."""
+    hidden = detail.identity_hidden
     document: dict[str, object] = dataclasses.asdict(detail.summary)
     document.update(
         description=detail.description,
@@ -51,8 +62,9 @@ def detail_json(detail: ComplaintDetail) -> dict[str, object]:
         location_text=detail.location_text,
         channel=detail.channel,
         urgent=detail.urgent,
-        identity=masked_identity(detail.identity),
-        identity_masked=True,
+        identity=masked_identity(detail.identity) if hidden is None else None,
+        identity_masked=hidden is None,
+        identity_hidden=out.t(hidden) if hidden is not None else None,
         draft_form=detail.draft_form,
         timeline=[dataclasses.asdict(e) for e in detail.timeline],
         attachments=[dataclasses.asdict(a) for a in detail.attachments],
@@ -96,16 +108,7 @@ def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> 
             if typed not in ("", None, False):
                 out.line(f"{_INDENT}{name}: {typed}")
     out.line()
-    out.line(out.t(N_("Complainant (masked)")) + ":")
-    labels = {
-        "full_name": N_("Full name (as on KTP)"),
-        "nik": N_("NIK"),
-        "phone": N_("Phone number"),
-        "email": N_("Email"),
-        "address": N_("Address"),
-    }
-    for name, value in masked_identity(detail.identity).items():
-        out.line(f"{_INDENT}{out.t(labels[name])}: {text_or_empty(value)}")
+    print_identity(detail, out)
     out.line()
     out.line(out.t(N_("Timeline")) + ":")
     for event in detail.timeline:
@@ -125,6 +128,17 @@ def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> 
             out.line(f"{_INDENT}{local_time(f.created_at, timezone)}  {f.author}: {f.text}")
 
 
+def print_identity(detail: ComplaintDetail, out: Output) -> None:
+    """The masked identity, or only the placeholder when this role may not see it."""
+    if detail.identity_hidden is not None:
+        label = out.t(N_("Complainant"))
+        out.line(f"{label}: {out.t(detail.identity_hidden)}")
+        return
+    out.line(out.t(N_("Complainant (masked)")) + ":")
+    for name, value in masked_identity(detail.identity).items():
+        out.line(f"{_INDENT}{out.t(_IDENTITY_LABELS[name])}: {text_or_empty(value)}")
+
+
 def _print_deadlines(
     detail: ComplaintDetail, sla: SlaSettings, timezone: str, today: dt.date, out: Output
 ) -> None:
@@ -142,10 +156,11 @@ def _print_deadlines(
     ]
     out.line()
     out.line(out.t(N_("Deadlines")) + ":")
+    late_label = out.t(N_("overdue"))
     for deadline, day in rows:
         if day is None:
             continue
-        late = f"  ({out.t(N_('overdue'))})" if deadline in missed else ""
+        late = f"  ({late_label})" if deadline in missed else ""
         out.line(f"{_INDENT}{out.t(DEADLINE_LABELS[deadline])}: {day.isoformat()}{late}")
 
 

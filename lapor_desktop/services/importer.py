@@ -24,9 +24,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from lapor_desktop.domain.complaint import Channel, ComplaintForm
+from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import DEFAULT_LANGUAGE, N_, Message
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.intake import IntakeService
+from lapor_desktop.services.permissions import require
 from lapor_desktop.services.register_formats import (
     UUID_COLUMN,
     Cell,
@@ -139,8 +141,12 @@ class RegisterImporter:
     ) -> ImportReport:
         """Validate every row, then import the valid ones (all or none unless skipping).
 
-        Raises :class:`RegisterFormatError` when the file is not a register at all.
+        ``actor`` must be allowed to record complaints, checked before the file
+        is read so that a dry run tells a role without it no more than a real
+        import would. Raises :class:`RegisterFormatError` when the file is not
+        a register at all.
         """
+        require(actor, Permission.RECORD_COMPLAINTS)
         register = read_register(path)
         fields, ignored = map_columns(
             register.columns, one_name_each=register.kind is not RegisterKind.JSON
