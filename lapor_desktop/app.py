@@ -199,3 +199,10 @@ def open_desk(
         exports=ExportService(context, lookup),
         data_subjects=DataSubjectService(context, lookup),
     )
+
+
+def run_gui(argv: list[str]) -> int:
+    """Open the desk window; imported here so that the core never loads Qt unless asked."""
+    from ui.app import run
+
+    return run(argv)

@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,11 +71,20 @@ def filled(opened: app.Desk) -> dict[str, str]:
     return fill(opened)
 
 
-def test_bare_call_says_the_window_comes_later_and_exits_0(tmp_path: Path) -> None:
-    result = cli(tmp_path / "data", user=None)
-
-    assert result.returncode == 0
-    assert "--help" in result.stdout
+def test_bare_call_opens_the_desk_window_instead_of_exiting(tmp_path: Path) -> None:
+    """As a desktop shortcut starts it: the GUI comes up (here: its "not set up" message box,
+    which waits for the operator) instead of the command line printing help and exiting."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_")}
+    environment.update(QT_QPA_PLATFORM="offscreen", LAPOR_MACHINE_KEY_FILE=str(tmp_path / "k"))
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run(
+            [sys.executable, "-m", "lapor_desktop", "--data-dir", str(tmp_path / "data")],
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            timeout=8,
+            check=False,
+        )
     assert not (tmp_path / "data").exists()
 
 

@@ -2,7 +2,7 @@
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
 ``user``, ``person``, ``db check``, ``audit verify``, ``--version``; without
-a command it says the window comes later and exits 0. Every command except
+a command it opens the desk window. Every command except
 ``init`` and ``--version`` signs in (:mod:`lapor_desktop.cli.session`).
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
 ``docs/cli.md``; :func:`main` is the only place that turns failures into them.
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.version:
             return commands.version(args, out)
         if args.command is None:
-            return commands.no_command(out)
+            return commands.no_command(args, out)
         return int(COMMANDS[args.command](args, out))
     except BrokenPipeError:
         # The reader (e.g. ``| head``) has gone; say nothing more to it.

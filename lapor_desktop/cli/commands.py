@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from lapor_desktop import __version__
+from lapor_desktop import __version__, app
 from lapor_desktop.domain.complaint import ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
@@ -25,17 +25,10 @@ from .session import signed_in_desk
 _TITLE_WIDTH = 48
 
 
-def no_command(out: Output) -> int:
-    """Started without a command, as a desktop shortcut would: not an error, so exit 0."""
-    out.line(
-        Message(
-            N_(
-                "The LAPOR! Desktop window is not available yet; it comes in a later version. "
-                "Use the commands for now: lapor-desktop --help"
-            )
-        ).bilingual()
-    )
-    return ExitCode.OK
+def no_command(args: argparse.Namespace, out: Output) -> int:
+    """Started without a command, as the desktop shortcut does: open the window."""
+    argv = ["--data-dir", str(args.data_dir)] if args.data_dir else []
+    return app.run_gui(argv)
 
 
 def version(args: argparse.Namespace, out: Output) -> int:

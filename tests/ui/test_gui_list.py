@@ -1,0 +1,174 @@
+"""The complaint list: a model Qt accepts, pages by key, search and filters, sync state per row."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QBrush
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from lapor_desktop import app
+from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.i18n import translate
+from lapor_desktop.services.context import Actor
+from lapor_desktop.services.lookup import ComplaintQuery
+from tests.support import samples
+from tests.ui.desk_window import settle
+from ui.complaint_list import ComplaintList
+from ui.complaint_model import SYNC_COLUMN, ComplaintTableModel
+from ui.i18n import Language, Texts
+from ui.main_window import MainWindow
+from ui.style import sync_colours
+from ui.tasks import TaskRunner
+
+ROOT = QModelIndex()
+
+
+def record(desk: app.Desk, actor: Actor, count: int) -> list[str]:
+    titles = [f"Keluhan nomor {n} di Daik" for n in range(count)]
+    for title in titles:
+        outcome = desk.intake.submit(samples.valid_form(title=title), actor=actor)
+        assert outcome.queued
+    return titles
+
+
+def paged_model(
+    qtbot: QtBot, desk: app.Desk, actor: Actor, runner: TaskRunner, language: Language
+) -> ComplaintTableModel:
+    model = ComplaintTableModel(
+        lambda query: desk.lookup.find_page(query, actor=actor),
+        runner,
+        language,
+        desk.context.office.timezone,
+        page_size=2,
+    )
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.set_query(ComplaintQuery())
+    return model
+
+
+def fetch_more(qtbot: QtBot, model: ComplaintTableModel) -> None:
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.fetchMore(ROOT)
+
+
+def titles_in(model: ComplaintTableModel) -> list[str]:
+    return [model.summary(row).title for row in range(model.rowCount(ROOT))]
+
+
+def test_the_table_model_passes_qts_model_tester(
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    runner: TaskRunner,
+    language: Language,
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 5)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
+
+    qtmodeltester.check(model)  # stays connected: it also checks every insertion below
+    fetch_more(qtbot, model)
+    fetch_more(qtbot, model)
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.reload()
+
+
+def test_rows_arrive_a_page_at_a_time_newest_first(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+) -> None:
+    titles = record(sqlite_desk, sqlite_clerk, 5)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
+    assert titles_in(model) == titles[::-1][:2]
+    assert model.canFetchMore(ROOT)
+
+    fetch_more(qtbot, model)
+    fetch_more(qtbot, model)
+
+    assert titles_in(model) == titles[::-1]
+    assert not model.canFetchMore(ROOT)
+
+
+def test_each_row_shows_its_sync_state_in_words_and_colour(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 1)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
+    cell = model.index(0, SYNC_COLUMN)
+
+    assert model.data(cell) == translate(SyncState.PENDING.label, "id")
+    fill = model.data(cell, Qt.ItemDataRole.BackgroundRole)
+    assert isinstance(fill, QBrush)
+    assert fill.color().name() == sync_colours(SyncState.PENDING.value)[0]
+
+
+def test_a_new_complaint_appears_in_the_list_and_the_search_box_finds_it(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 2)
+    assert window.intake is not None
+    window.intake.form.load(samples.valid_form(title="Lampu jalan mati di Dabo"), anonim=False)
+    window.intake.form.rahasia.set_value(False)
+    with qtbot.waitSignals([window.model.page_loaded, window.receipt_shown], timeout=10_000):
+        window.intake.save()
+    assert window.model.rowCount(ROOT) == 3
+    assert window.model.summary(0).title == "Lampu jalan mati di Dabo"
+    assert window.receipt_dialog is not None
+    window.receipt_dialog.accept()
+    with qtbot.waitActive(window):
+        window.activateWindow()  # a window manager would; the offscreen platform has none
+
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.list.search.hasFocus()
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        qtbot.keyClicks(window.list.search, "lampu")
+
+    assert titles_in(window.model) == ["Lampu jalan mati di Dabo"]
+    assert window.list.count.text() == "1 pengaduan"
+
+
+def test_the_status_filter_shows_only_drafts(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 2)
+    sqlite_desk.intake.save_draft(samples.valid_form(title="Belum selesai"), actor=sqlite_clerk)
+    combo = window.list.status_filter
+    combo.setCurrentIndex(combo.findData(Status.DRAFT.value))
+
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.list.apply_filters()
+
+    assert titles_in(window.model) == ["Belum selesai"]
+
+
+def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(
+    qtbot: QtBot,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    runner: TaskRunner,
+    language: Language,
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 12)
+    model = ComplaintTableModel(
+        lambda query: sqlite_desk.lookup.find_page(query, actor=sqlite_clerk),
+        runner,
+        language,
+        sqlite_desk.context.office.timezone,
+        page_size=5,
+    )
+    view = ComplaintList(Texts(language, runner), model)
+    qtbot.addWidget(view)
+    view.resize(900, 160)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.set_query(ComplaintQuery())
+    settle(qtbot, runner)
+    shown = model.rowCount(ROOT)
+    assert shown < 12
+
+    bar = view.table.verticalScrollBar()
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        bar.setValue(bar.maximum())
+
+    assert model.rowCount(ROOT) > shown

@@ -1,0 +1,282 @@
+"""One complaint in full: its fields, the complainant (as the role may see), deadlines, timeline.
+
+The identity shown is what the lookup service returned: for a role that
+may not see it the service sends a placeholder, which is shown as is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lapor_desktop.domain.complaint import Channel, Classification
+from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.i18n import N_
+from lapor_desktop.services.sla import DEADLINE_LABELS, Deadline
+from ui.detail_data import DetailPage
+from ui.fields import set_role
+from ui.formatting import EMPTY, enum_label, long_date, long_datetime
+from ui.i18n import Texts
+from ui.style import ERROR_TEXT, sync_colours
+
+FIELDS = (
+    ("classification", N_("Classification")),
+    ("recorded", N_("Recorded")),
+    ("incident_date", N_("Incident date")),
+    ("region", N_("Region")),
+    ("location", N_("Location")),
+    ("category", N_("Category")),
+    ("agency", N_("Target agency")),
+    ("channel", N_("Channel")),
+    ("visibility", N_("Anonymous / confidential")),
+    ("tracking_id", N_("LAPOR! tracking ID")),
+)
+IDENTITY = (
+    ("full_name", N_("Full name")),
+    ("nik", N_("NIK")),
+    ("phone", N_("Phone")),
+    ("email", N_("Email")),
+    ("address", N_("Address")),
+)
+TIMELINE_COLUMNS = (N_("When"), N_("Status"), N_("By"), N_("Note"))
+OVERDUE = N_("{date} (overdue)")
+
+
+class DetailView(QWidget):
+    """Shows a :class:`DetailPage`; asks for the receipt or to continue a draft by signals."""
+
+    receipt_requested = Signal(object)
+    resume_requested = Signal(object)
+
+    def __init__(self, texts: Texts, timezone: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._texts = texts
+        self._timezone = timezone
+        self._page: DetailPage | None = None
+        self.heading = set_role(QLabel(), "heading")
+        self.status = QLabel()
+        self.sync = QLabel()
+        self.values = {key: QLabel() for key, _ in FIELDS}
+        self.identity_values = {key: QLabel() for key, _ in IDENTITY}
+        self.identity_hidden = set_role(QLabel(), "hint")
+        self._identity_rows: dict[str, QWidget] = {}
+        self.description = QLabel()
+        self.deadlines = QLabel()
+        self.timeline = QTableWidget(0, len(TIMELINE_COLUMNS))
+        self.receipt_button = QPushButton()
+        self.resume_button = QPushButton()
+        self.placeholder = set_role(QLabel(), "hint")
+        self._body = QWidget()
+        self._scroll = QScrollArea()
+        self._lay_out()
+        texts.language.changed.connect(self._render)
+        self.receipt_button.clicked.connect(lambda: self.receipt_requested.emit(self._page))
+        self.resume_button.clicked.connect(self._resume_clicked)
+        self.show_page(None)
+
+    @property
+    def page(self) -> DetailPage | None:
+        return self._page
+
+    def show_page(self, page: DetailPage | None) -> None:
+        self._page = page
+        self._render()
+
+    def timeline_texts(self) -> list[list[str]]:
+        table = self.timeline
+        return [
+            [_text(table.item(row, column)) for column in range(table.columnCount())]
+            for row in range(table.rowCount())
+        ]
+
+    def _resume_clicked(self) -> None:
+        if self._page is not None:
+            self.resume_requested.emit(self._page.detail)
+
+    def _render(self) -> None:
+        page = self._page
+        self._scroll.setVisible(page is not None)
+        self.placeholder.setVisible(page is None)
+        if page is None:
+            return
+        t, detail = self._texts, page.detail
+        summary = detail.summary
+        lang = t.language.code
+        number = summary.registration_number or t.text(N_("(draft)"))
+        self.heading.setText(f"{number} · {summary.title}")
+        self.status.setText(enum_label(Status, summary.status, lang))
+        fill, ink = sync_colours(summary.sync_state)
+        self.sync.setText(enum_label(SyncState, summary.sync_state, lang))
+        self.sync.setStyleSheet(f"background: {fill}; color: {ink}; padding: 2px 6px;")
+        visibility = [
+            t.text(N_("anonymous")) if summary.anonim else t.text(N_("with name")),
+            t.text(N_("confidential")) if summary.rahasia else t.text(N_("public")),
+        ]
+        if detail.urgent:
+            visibility.append(t.text(N_("urgent")))
+        values = {
+            "classification": enum_label(Classification, summary.classification, lang),
+            "recorded": long_datetime(summary.created_at, self._timezone, lang),
+            "incident_date": long_date(summary.incident_date, lang)
+            if summary.incident_date
+            else EMPTY,
+            "region": page.region,
+            "location": detail.location_text,
+            "category": page.category,
+            "agency": page.agency,
+            "channel": enum_label(Channel, detail.channel, lang),
+            "visibility": ", ".join(visibility),
+            "tracking_id": summary.tracking_id or t.text(N_("not yet (not sent)")),
+        }
+        for key, label in self.values.items():
+            label.setText(values[key] or EMPTY)
+        self._render_identity(page)
+        self.description.setText(detail.description or EMPTY)
+        self._render_deadlines(page)
+        self._render_timeline(page)
+        self.receipt_button.setVisible(not page.is_draft)
+        self.resume_button.setVisible(page.is_draft and detail.identity_hidden is None)
+
+    def _render_identity(self, page: DetailPage) -> None:
+        detail = page.detail
+        hidden = detail.identity_hidden
+        self.identity_hidden.setVisible(hidden is not None or detail.summary.anonim)
+        if hidden is not None:
+            self.identity_hidden.setText(self._texts.text(hidden))
+        elif detail.summary.anonim:
+            self.identity_hidden.setText(
+                self._texts.text(N_("Anonymous: never print or pass on this identity."))
+            )
+        for key, label in self.identity_values.items():
+            value = getattr(detail.identity, key) if hidden is None else ""
+            label.setText(value or EMPTY)
+            self._identity_rows[key].setVisible(hidden is None)
+
+    def _render_deadlines(self, page: DetailPage) -> None:
+        t, lang = self._texts, self._texts.language.code
+        deadlines = page.deadlines
+        if deadlines is None:
+            self.deadlines.setText(t.text(N_("Deadlines start when the complaint is saved.")))
+            return
+        rows: list[str] = []
+        for deadline, day in (
+            (Deadline.VERIFY_BY, deadlines.verify_by),
+            (Deadline.FOLLOW_UP_BY, deadlines.follow_up_by),
+            (Deadline.LEGAL_CEILING, deadlines.legal_ceiling),
+        ):
+            if day is None:
+                continue
+            text = long_date(day, lang)
+            if deadline in page.overdue:
+                text = f"<b style='color:{ERROR_TEXT}'>{t.text(OVERDUE, date=text)}</b>"
+            rows.append(f"{t.text(DEADLINE_LABELS[deadline])}: {text}")
+        self.deadlines.setText("<br>".join(rows))
+
+    def _render_timeline(self, page: DetailPage) -> None:
+        t, lang = self._texts, self._texts.language.code
+        events = page.detail.timeline
+        self.timeline.setRowCount(len(events))
+        for row, event in enumerate(events):
+            cells = (
+                long_datetime(event.occurred_at, self._timezone, lang),
+                enum_label(Status, event.status, lang),
+                event.actor,
+                event.note,
+            )
+            for column, text in enumerate(cells):
+                self.timeline.setItem(row, column, QTableWidgetItem(text))
+        self.timeline.setHorizontalHeaderLabels([t.text(c) for c in TIMELINE_COLUMNS])
+
+    def _lay_out(self) -> None:
+        t = self._texts
+        t.bind(self.placeholder.setText, N_("Choose a complaint in the list to see it here."))
+        t.bind(self.receipt_button.setText, N_("&Receipt"))
+        t.bind(self.resume_button.setText, N_("&Continue this draft"))
+        wrapped = (*self.values.values(), *self.identity_values.values())
+        for label in (*wrapped, self.description, self.deadlines, self.identity_hidden):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.heading.setWordWrap(True)
+        badges = QHBoxLayout()
+        badges.addWidget(self.status)
+        badges.addWidget(self.sync)
+        badges.addStretch(1)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.resume_button)
+        actions.addWidget(self.receipt_button)
+        fields = QFormLayout()
+        for key, msgid in FIELDS:
+            fields.addRow(self._label(msgid), self.values[key])
+        identity_box = QGroupBox()
+        t.bind(identity_box.setTitle, N_("Complainant"))
+        identity = QVBoxLayout(identity_box)
+        identity.addWidget(self.identity_hidden)
+        for key, msgid in IDENTITY:
+            row = self._identity_rows[key] = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            name = self._label(msgid)
+            name.setMinimumWidth(110)
+            line.addWidget(name)
+            line.addWidget(self.identity_values[key], 1)
+            identity.addWidget(row)
+        body = QVBoxLayout(self._body)
+        body.addWidget(self.heading)
+        body.addLayout(badges)
+        body.addLayout(actions)
+        body.addLayout(fields)
+        body.addWidget(identity_box)
+        for msgid, widget in (
+            (N_("What happened"), self.description),
+            (N_("Deadlines"), self.deadlines),
+            (N_("Timeline"), self.timeline),
+        ):
+            box = QGroupBox()
+            t.bind(box.setTitle, msgid)
+            QVBoxLayout(box).addWidget(widget)
+            body.addWidget(box)
+        body.addStretch(1)
+        self._configure_timeline()
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self._scroll.setWidget(self._body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self._scroll, 1)
+
+    def _configure_timeline(self) -> None:
+        table = self.timeline
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        table.setWordWrap(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((200, 150, 70)):
+            table.setColumnWidth(column, width)
+        table.setMinimumHeight(120)
+
+    def _label(self, msgid: str) -> QLabel:
+        label = QLabel()
+        self._texts.bind(label.setText, msgid)
+        return label
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""

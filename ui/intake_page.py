@@ -1,0 +1,316 @@
+"""Recording a complaint: the form, its save keys, live checks and the autosave.
+
+Nothing typed is ever lost: a form that is not complete is saved as a
+draft with its issues shown beside the fields, and a timer saves the
+draft every few seconds while the operator types, so a crash or a power
+cut costs at most that much. Checking and saving are the intake
+service's; this page only asks it, on the database worker.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid as uuid_module
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lapor_desktop.domain.complaint import ComplaintDetail, ComplaintForm
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.context import Actor, Clock
+from lapor_desktop.services.intake import IntakeService, SaveOutcome
+from lapor_desktop.validation.form import ValidationResult
+from lapor_desktop.validation.issues import ValidationIssue
+from ui.bridge import DeskBridge
+from ui.errors import explain
+from ui.fields import set_role
+from ui.formatting import clock_time, local
+from ui.i18n import Texts
+from ui.intake_form import FIELD_ORDER, IntakeForm
+from ui.reference_choices import ReferenceChoices
+from ui.tasks import TaskRunner
+
+AUTOSAVE_SECONDS = 15
+_FORM_FIELDS = frozenset(field.name for field in dataclasses.fields(ComplaintForm))
+DRAFT_KEPT = N_("Saved as a draft: {count} things to complete, marked in red.")
+AUTOSAVED = N_("Draft saved automatically at {time}.")
+QUEUED = N_("Saved: {number}. It will be sent to LAPOR! when the network is available.")
+
+
+class IntakePage(QWidget):
+    """The form plus what happens around it; ``submitted`` once a complaint is queued.
+
+    ``submitted`` carries the outcome and whether the operator asked to
+    print the receipt straight away (Ctrl+Enter).
+    """
+
+    submitted = Signal(object, bool)
+    draft_saved = Signal(object)
+    checked = Signal()
+
+    def __init__(
+        self,
+        texts: Texts,
+        intake: IntakeService,
+        actor: Actor,
+        runner: TaskRunner,
+        bridge: DeskBridge,
+        clock: Clock,
+        timezone: str,
+        *,
+        autosave_seconds: int = AUTOSAVE_SECONDS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._texts = texts
+        self._intake = intake
+        self._actor = actor
+        self._runner = runner
+        self._bridge = bridge
+        self._clock = clock
+        self._timezone = timezone
+        self._uuid = str(uuid_module.uuid4())
+        self._submitting = False
+        self._autosaving = False
+        self._touched: set[str] = set()
+        self._check_generation = 0
+        self._focus_before: QWidget | None = None
+        self.form = IntakeForm(texts)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.save_button = QPushButton()
+        self.save_print_button = QPushButton()
+        self.new_button = QPushButton()
+        self._lay_out()
+        self.form.left.connect(self._field_left)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.save_print_button.clicked.connect(lambda: self.save(then_print=True))
+        self.new_button.clicked.connect(self.start_new)
+        self._shortcuts()
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(autosave_seconds * 1000)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+        self._kept = self.form.form()
+
+    @property
+    def complaint_uuid(self) -> str:
+        return self._uuid
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the form holds anything not yet saved (compared, not guessed from signals)."""
+        return self.form.form() != self._kept
+
+    def set_choices(self, choices: ReferenceChoices) -> None:
+        self.form.set_choices(choices)
+
+    # -- saving -------------------------------------------------------------------------
+
+    def save(self, *, then_print: bool = False) -> None:
+        """Queue the complaint if it is complete; otherwise keep it as a draft and say why."""
+        if self._submitting:
+            return
+        form, unanswered = self.form.form(), self.form.unanswered()
+        uuid, actor, intake = self._uuid, self._actor, self._intake
+        self._submitting = True
+        self._focus_before = QApplication.focusWidget()
+        self.form.setEnabled(False)
+        if unanswered:
+
+            def work() -> SaveOutcome:
+                return intake.save_draft(form, actor=actor, complaint_uuid=uuid)
+        else:
+
+            def work() -> SaveOutcome:
+                return intake.submit(form, actor=actor, complaint_uuid=uuid)
+
+        self._runner.run(
+            work,
+            lambda outcome: self._saved(outcome, form, unanswered, then_print),
+            self._save_failed,
+        )
+
+    def autosave(self) -> None:
+        """Keep what is typed as a draft, quietly; never while a save is on its way."""
+        if self.dirty and not self._submitting and not self._autosaving:
+            self._keep_draft()
+
+    def start_new(self) -> None:
+        """An empty form for the next citizen, once what was typed is safely a draft."""
+        self._keep_draft(then=self._reset)
+
+    def resume(self, detail: ComplaintDetail) -> bool:
+        """Continue a draft; False when it cannot be (its identity is hidden from this role).
+
+        What the form held is kept as a draft first. An anonim or rahasia
+        stored as "no" may be a question never asked, so it is asked again;
+        a stored "yes" was an explicit answer.
+        """
+        if detail.draft_form is None or detail.identity_hidden is not None:
+            return False
+        fields = {k: v for k, v in detail.draft_form.items() if k in _FORM_FIELDS}
+        form = ComplaintForm(**fields)  # type: ignore[arg-type]
+        identity = detail.identity
+        form.full_name, form.nik, form.phone = identity.full_name, identity.nik, identity.phone
+        form.email, form.address = identity.email, identity.address
+
+        def load() -> None:
+            self._uuid = detail.summary.uuid
+            self.form.load(form, anonim=form.anonim or None, rahasia=form.rahasia or None)
+            self._touched.clear()
+            self._kept = self.form.form()
+            self.form.focus_field(FIELD_ORDER[0])
+
+        self._keep_draft(then=load)
+        return True
+
+    def _keep_draft(self, then: Callable[[], None] | None = None) -> None:
+        """Save the form as a draft if anything changed, then do ``then`` (only if it saved)."""
+        if not self.dirty:
+            if then is not None:
+                then()
+            return
+        form, uuid, actor, intake = self.form.form(), self._uuid, self._actor, self._intake
+        self._autosaving = True
+
+        def kept(outcome: SaveOutcome) -> None:
+            self._autosaved(outcome, form)
+            if then is not None and outcome.refused is None:
+                then()
+
+        self._runner.run(
+            lambda: intake.save_draft(form, actor=actor, complaint_uuid=uuid),
+            kept,
+            self._autosave_failed,
+        )
+
+    def _saved(
+        self,
+        outcome: SaveOutcome,
+        form: ComplaintForm,
+        unanswered: tuple[ValidationIssue, ...],
+        then_print: bool,
+    ) -> None:
+        self._enable_form()
+        self._bridge.complaints_saved(outcome.uuid)
+        if outcome.refused is not None:
+            self._show_status(outcome.refused, warn=True)
+            return
+        self._kept = form
+        issues = unanswered + outcome.issues
+        if issues:
+            self._touched.update(FIELD_ORDER)
+            self.form.show_issues(issues, fields=FIELD_ORDER)
+            count = len({issue.field for issue in issues})
+            self._show_status(Message(DRAFT_KEPT, {"count": count}), warn=True)
+            first = min((i.field for i in issues), key=_field_rank)
+            self.form.focus_field(first)
+            self.draft_saved.emit(outcome)
+            return
+        self._reset()
+        self._show_status(Message(QUEUED, {"number": outcome.registration_number}))
+        self.submitted.emit(outcome, then_print)
+
+    def _enable_form(self) -> None:
+        """Editable again after a save, the cursor back where it was (the caller may move it)."""
+        self._submitting = False
+        self.form.setEnabled(True)
+        if self._focus_before is not None:
+            self._focus_before.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._focus_before = None
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._enable_form()
+        message, is_bug = explain(error)
+        self._show_status(message, warn=True)
+        if is_bug:
+            self._runner.failed.emit(error)
+
+    def _autosaved(self, outcome: SaveOutcome, form: ComplaintForm) -> None:
+        self._autosaving = False
+        if outcome.refused is None:
+            self._kept = form
+            when = clock_time(local(self._clock(), self._timezone), self._texts.language.code)
+            self._show_status(Message(AUTOSAVED, {"time": when}))
+            self._bridge.complaints_saved(outcome.uuid)
+        self.draft_saved.emit(outcome)
+
+    def _autosave_failed(self, error: BaseException) -> None:
+        self._autosaving = False
+        self._show_status(explain(error)[0], warn=True)
+
+    def _reset(self) -> None:
+        self._uuid = str(uuid_module.uuid4())
+        self.form.clear()
+        self._touched.clear()
+        self._kept = self.form.form()
+        self.form.focus_field(FIELD_ORDER[0])
+
+    # -- checking while typing ------------------------------------------------------------
+
+    def _field_left(self, field: str) -> None:
+        """Check the whole form, show what concerns the fields the operator has been through."""
+        self._touched.add(field)
+        self._check_generation += 1
+        generation, form, intake = self._check_generation, self.form.form(), self._intake
+        self._runner.run(
+            lambda: intake.validate(form), lambda result: self._show_checked(generation, result)
+        )
+
+    def _show_checked(self, generation: int, result: ValidationResult) -> None:
+        if generation != self._check_generation or self._submitting:
+            return
+        unanswered = tuple(i for i in self.form.unanswered() if i.field in self._touched)
+        self.form.show_issues(result.issues + unanswered, fields=self._touched)
+        self.checked.emit()
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _show_status(self, message: Message, *, warn: bool = False) -> None:
+        set_role(self.status, "status-warn" if warn else "status-ok")
+        self._texts.show("status", self.status.setText, message)
+
+    def _lay_out(self) -> None:
+        t = self._texts
+        t.bind(self.save_button.setText, N_("Save (Ctrl+S)"))
+        t.bind(self.save_print_button.setText, N_("Save and print receipt (Ctrl+Enter)"))
+        t.bind(self.new_button.setText, N_("New form"))
+        for button in (self.save_button, self.save_print_button, self.new_button):
+            button.setAutoDefault(False)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        actions = QHBoxLayout()
+        actions.addWidget(self.status, 1)
+        actions.addWidget(self.new_button)
+        actions.addWidget(self.save_print_button)
+        actions.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(actions)
+
+    def _shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        save.setContext(context)
+        save.activated.connect(lambda: self.save())
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(context)
+            shortcut.activated.connect(lambda: self.save(then_print=True))
+
+
+def _field_rank(field: str) -> int:
+    return FIELD_ORDER.index(field) if field in FIELD_ORDER else -1

@@ -1,0 +1,89 @@
+"""The receipt on screen right after saving, with printing and saving as PDF one key away."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lapor_desktop.i18n import N_, Message
+from ui.fields import set_role
+from ui.i18n import Language, Texts
+from ui.receipt import Receipt, print_receipt, receipt_html, save_pdf
+
+SAVED_TO = N_("Saved: {path}")
+
+
+class ReceiptDialog(QDialog):
+    """Shows one receipt; ``save_pdf`` is what the PDF button does once a path is chosen."""
+
+    def __init__(self, language: Language, receipt: Receipt, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._texts = texts = Texts(language, self)
+        self.receipt = receipt
+        self.view = QTextBrowser()
+        self.status = set_role(QLabel(), "hint")
+        self.print_button = QPushButton()
+        self.pdf_button = QPushButton()
+        self.close_button = QPushButton()
+        texts.bind(self.setWindowTitle, N_("Receipt (tanda terima)"))
+        texts.bind(self.print_button.setText, N_("&Print receipt (Ctrl+P)"))
+        texts.bind(self.pdf_button.setText, N_("Save as P&DF"))
+        texts.bind(self.close_button.setText, N_("C&lose"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for button in (self.pdf_button, self.print_button, self.close_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        self.close_button.setDefault(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        self.resize(620, 760)
+        self.print_button.clicked.connect(self.print_with_dialog)
+        self.pdf_button.clicked.connect(self.ask_and_save_pdf)
+        self.close_button.clicked.connect(self.accept)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_with_dialog)
+        language.changed.connect(self._render)
+        self._render()
+
+    def html(self) -> str:
+        return receipt_html(self.receipt, self._texts.language.code)
+
+    def save_pdf(self, path: Path) -> Path:
+        save_pdf(path, self.html(), training=self.receipt.training, title=self._file_title())
+        self._texts.show("saved", self.status.setText, Message(SAVED_TO, {"path": str(path)}))
+        return path
+
+    def ask_and_save_pdf(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        suggested = str(Path(folder) / f"{self._file_title()}.pdf")
+        chosen, _filter = QFileDialog.getSaveFileName(
+            self, self._texts.text(N_("Save receipt as PDF")), suggested, "PDF (*.pdf)"
+        )
+        if chosen:
+            self.save_pdf(Path(chosen))
+
+    def print_with_dialog(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            print_receipt(printer, self.html(), training=self.receipt.training)
+
+    def _file_title(self) -> str:
+        return f"tanda-terima-{self.receipt.registration_number}"
+
+    def _render(self) -> None:
+        self.view.setHtml(self.html())
