@@ -206,3 +206,10 @@ def run_gui(argv: list[str]) -> int:
     from ui.app import run
 
     return run(argv)
+
+
+def run_reference_server(argv: list[str]) -> int:
+    """The reference national server (sync package), for tests, demos and training."""
+    from sync.reference_server import main
+
+    return main(argv)

@@ -390,3 +390,16 @@ def test_identity_masks_keep_only_what_recognises_the_person() -> None:
     assert mask_phone("+6281234567890") == "+62********890"
     assert mask_email("siti.aminah@example.id") == "s**********@example.id"
     assert mask_email("no-at-sign") == "**********"
+
+
+def test_reference_server_command_hands_its_options_to_the_server() -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "lapor_desktop", "reference-server", "--help"],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+    assert shown.returncode == 0
+    assert "--port" in shown.stdout and "--data-dir" in shown.stdout

@@ -16,6 +16,7 @@ import sys
 import traceback
 from collections.abc import Callable
 
+from lapor_desktop import app
 from lapor_desktop.i18n import DEFAULT_LANGUAGE
 
 from . import commands
@@ -48,6 +49,11 @@ COMMANDS: dict[str, Command] = {
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command and return its exit code (never raises, except SystemExit for --help)."""
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments[:1] == ["reference-server"]:
+        # Its own options (--port, --data-dir, faults) go to the server's parser untouched.
+        return app.run_reference_server(arguments[1:])
+    argv = arguments
     out = Output()
     out.tolerate_unencodable()
     debug = False

@@ -149,6 +149,13 @@ def build_parser() -> Parser:
     db_commands.add_parser(
         "check", parents=[common], help="integrity, foreign keys, search index, outbox"
     )
+    commands.add_parser(
+        "reference-server",
+        add_help=False,
+        help="run the reference national LAPOR! server (tests, training); must come first, "
+        "its options follow it: lapor-desktop reference-server --help",
+    )
+
     audit = commands.add_parser("audit", parents=[common], help="the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
     audit_commands.add_parser(

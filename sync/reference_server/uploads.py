@@ -1,0 +1,266 @@
+"""Resumable attachment uploads: tus 1.0 core with the creation and checksum extensions.
+
+The upload resource is named by the file's SHA-256. The bytes received so
+far live in ``uploads/<sha256>.part``; its size *is* the offset, so what a
+dropped connection delivered is kept and the client continues from there.
+When the last byte arrives the whole file is hashed: a mismatch throws the
+upload away (HTTP 460), a match moves it to ``blobs/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from pathlib import Path
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import ClientDisconnected
+
+from lapor_desktop.i18n import N_, Message
+from sync.protocol.problems import ProblemCode
+from sync.protocol.tus import (
+    OFFSET_MEDIA_TYPE,
+    TUS_CHECKSUM_ALGORITHMS,
+    TUS_EXTENSIONS,
+    TUS_VERSION,
+    UPLOADS_PATH,
+    decode_metadata,
+    parse_checksum_header,
+)
+from sync.protocol.wire import ProtocolError, canonical_uuid, check_sha256, whole_number
+from sync.reference_server.api import authenticate
+from sync.reference_server.responses import ProblemRaised, malformed, too_large
+from sync.reference_server.state import ServerState
+from sync.reference_server.upload_records import UploadRecords
+
+_CHUNK = 64 * 1024
+
+
+def _tus_headers(response: Response) -> Response:
+    response.headers["Tus-Resumable"] = TUS_VERSION
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _require_tus() -> None:
+    if request.headers.get("Tus-Resumable") != TUS_VERSION:
+        raise ProblemRaised(
+            412,
+            ProblemCode.TUS_VERSION,
+            Message(N_("Only tus version {version} is supported."), {"version": TUS_VERSION}),
+            headers={"Tus-Version": TUS_VERSION},
+        )
+
+
+def _expected_checksum() -> bytes | None:
+    header = request.headers.get("Upload-Checksum")
+    if header is None:
+        return None
+    try:
+        algorithm, digest = parse_checksum_header(header)
+    except ValueError as error:
+        raise malformed("Upload-Checksum") from error
+    if algorithm != TUS_CHECKSUM_ALGORITHMS or len(digest) != hashlib.sha256().digest_size:
+        raise malformed("Upload-Checksum must use sha256")
+    return digest
+
+
+def _header_int(name: str, maximum: int | None = None) -> int:
+    value = whole_number(request.headers.get(name, ""))
+    if value is None:
+        raise malformed(f"{name} must be a whole number")
+    if maximum is not None and value > maximum:
+        raise too_large(maximum)
+    return value
+
+
+class UploadFiles:
+    """The bytes on disk, one lock per upload so two PATCHes never interleave."""
+
+    def __init__(self, state: ServerState) -> None:
+        self._parts = state.uploads_dir
+        self._blobs = state.blobs_dir
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def part(self, sha256: str) -> Path:
+        return self._parts / f"{sha256}.part"
+
+    def blob(self, sha256: str) -> Path:
+        return self._blobs / sha256
+
+    def offset(self, sha256: str, length: int) -> int:
+        if self.blob(sha256).exists():
+            return length
+        part = self.part(sha256)
+        return part.stat().st_size if part.exists() else 0
+
+    def lock(self, sha256: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(sha256, threading.Lock())
+
+
+def register_uploads(app: Flask, state: ServerState) -> None:
+    records = UploadRecords(state.store.engine, state.store.lock)
+    files = UploadFiles(state)
+    maximum = state.config.limits.max_upload_bytes
+
+    @app.route(UPLOADS_PATH, methods=["OPTIONS"], provide_automatic_options=False)
+    def discover() -> Response:
+        response = _tus_headers(Response(status=204))
+        response.headers["Tus-Version"] = TUS_VERSION
+        response.headers["Tus-Extension"] = TUS_EXTENSIONS
+        response.headers["Tus-Max-Size"] = str(maximum)
+        response.headers["Tus-Checksum-Algorithm"] = TUS_CHECKSUM_ALGORITHMS
+        return response
+
+    @app.post(UPLOADS_PATH, provide_automatic_options=False)
+    def create() -> Response:
+        office = authenticate(state)
+        _require_tus()
+        length = _header_int("Upload-Length", maximum)
+        try:
+            metadata = decode_metadata(request.headers.get("Upload-Metadata", ""))
+            sha256 = check_sha256(metadata.get("sha256", ""))
+            complaint = metadata.get("complaint_uuid")
+            if complaint is not None:
+                canonical_uuid(complaint)
+        except (ValueError, ProtocolError) as error:
+            raise malformed("Upload-Metadata needs the file's sha256") from error
+        record = records.create(
+            sha256,
+            length,
+            office,
+            complaint_uuid=complaint,
+            filename=metadata.get("filename", "")[:255],
+            media_type=metadata.get("media_type", "application/octet-stream")[:127],
+            now=state.now(),
+        )
+        if record.office_code != office:
+            raise ProblemRaised(
+                403, ProblemCode.FORBIDDEN, Message(N_("This office may not touch that upload."))
+            )
+        if record.length != length:
+            raise ProblemRaised(
+                409,
+                ProblemCode.UPLOAD_OFFSET_MISMATCH,
+                Message(N_("This file was announced before with another length.")),
+            )
+        response = _tus_headers(Response(status=201))
+        response.headers["Location"] = f"{UPLOADS_PATH}/{sha256}"
+        response.headers["Upload-Offset"] = str(files.offset(sha256, length))
+        return response
+
+    def held(sha256: str, office: str) -> tuple[int, int]:
+        """(offset, length) of an upload of this office; 404 or 403 otherwise."""
+        record = records.find(sha256)
+        if record is None:
+            raise ProblemRaised(
+                404, ProblemCode.NOT_FOUND, Message(N_("No upload with this SHA-256 is held."))
+            )
+        if record.office_code != office:
+            raise ProblemRaised(
+                403, ProblemCode.FORBIDDEN, Message(N_("This office may not touch that upload."))
+            )
+        return files.offset(sha256, record.length), record.length
+
+    @app.route(f"{UPLOADS_PATH}/<sha256>", methods=["HEAD"], provide_automatic_options=False)
+    def status(sha256: str) -> Response:
+        office = authenticate(state)
+        _require_tus()
+        offset, length = held(sha256, office)
+        response = _tus_headers(Response(status=200))
+        response.headers["Upload-Offset"] = str(offset)
+        response.headers["Upload-Length"] = str(length)
+        return response
+
+    @app.patch(f"{UPLOADS_PATH}/<sha256>", provide_automatic_options=False)
+    def append(sha256: str) -> Response:
+        office = authenticate(state)
+        _require_tus()
+        if request.mimetype != OFFSET_MEDIA_TYPE:
+            raise ProblemRaised(
+                415,
+                ProblemCode.UNSUPPORTED_MEDIA_TYPE,
+                Message(
+                    N_("A PATCH body must be {media_type}."), {"media_type": OFFSET_MEDIA_TYPE}
+                ),
+            )
+        claimed = _header_int("Upload-Offset")
+        lock = files.lock(sha256)
+        if not lock.acquire(blocking=False):
+            raise ProblemRaised(
+                423,
+                ProblemCode.UPLOAD_BUSY,
+                Message(N_("Another transfer of this file is still in progress.")),
+                retry_after=1,
+            )
+        try:
+            offset, length = held(sha256, office)
+            if claimed != offset:
+                raise ProblemRaised(
+                    409,
+                    ProblemCode.UPLOAD_OFFSET_MISMATCH,
+                    Message(
+                        N_("The server holds {offset} bytes of this file, not {claimed}."),
+                        {"offset": offset, "claimed": claimed},
+                    ),
+                    headers={"Upload-Offset": str(offset)},
+                )
+            if offset < length:
+                offset = _receive(files, sha256, offset, length)
+            response = _tus_headers(Response(status=204))
+            response.headers["Upload-Offset"] = str(offset)
+            return response
+        finally:
+            lock.release()
+
+    def _receive(files: UploadFiles, sha256: str, offset: int, length: int) -> int:
+        """Append the body; keep what arrived even if the connection drops; verify when done."""
+        expected = _expected_checksum()
+        start = offset
+        digest = hashlib.sha256()
+        part = files.part(sha256)
+        with part.open("ab") as handle:
+            try:
+                while chunk := request.stream.read(_CHUNK):
+                    if offset + len(chunk) > length:
+                        raise malformed("the body goes past Upload-Length")
+                    handle.write(chunk)
+                    digest.update(chunk)
+                    offset += len(chunk)
+            except (ClientDisconnected, OSError):
+                pass  # keep what arrived: this is what makes the upload resumable
+            finally:
+                handle.flush()
+                os.fsync(handle.fileno())
+            if expected is not None and digest.digest() != expected:
+                # A checksummed chunk is all or nothing (tus checksum extension).
+                handle.truncate(start)
+                raise ProblemRaised(
+                    460,
+                    ProblemCode.CHECKSUM_MISMATCH,
+                    Message(N_("The part received does not match its checksum; send it again.")),
+                    headers={"Upload-Offset": str(start)},
+                )
+        if offset == length:
+            _complete(files, sha256, length)
+        return offset
+
+    def _complete(files: UploadFiles, sha256: str, length: int) -> None:
+        """Hash the whole file: the content address is checked, not trusted."""
+        part = files.part(sha256)
+        whole = hashlib.sha256()
+        with part.open("rb") as handle:
+            while block := handle.read(1024 * 1024):
+                whole.update(block)
+        if whole.hexdigest() != sha256:
+            part.unlink()
+            raise ProblemRaised(
+                460,
+                ProblemCode.CHECKSUM_MISMATCH,
+                Message(N_("The file received does not match its SHA-256; send it again.")),
+            )
+        os.replace(part, files.blob(sha256))
+        records.complete(sha256, state.now())
