@@ -18,7 +18,6 @@ import keyring.errors
 import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from lapor_desktop.i18n import Message
@@ -38,32 +37,11 @@ from sync.device_token import (
     load_token,
     store_token,
 )
+from tests.support.keyrings import MemoryKeyring
 
 SYNC = Path(device_token.__file__).parent
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in a dict (the OS keyring cannot run here)."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False  # never picked by keyring's own discovery, only by set_keyring()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.secrets:
-            raise keyring.errors.PasswordDeleteError(username)
-        del self.secrets[(service, username)]
 
 
 @pytest.fixture

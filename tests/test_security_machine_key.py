@@ -25,30 +25,11 @@ from lapor_desktop.security.machine_key import (
     is_secure_keyring,
     machine_key_store,
 )
+from tests.support.keyrings import MemoryKeyring
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 PACKAGE = Path(lapor_desktop.security.__file__).parent
 CATALOGUE = PACKAGE.parent / "locale" / "id" / "LC_MESSAGES" / "lapor.po"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps secrets in a dict (the OS keyring cannot run here)."""
-
-    priority = 1  # type: ignore[assignment]
-    viable = False  # never picked by keyring's own discovery, only by set_keyring()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.secrets[(service, username)]
 
 
 @pytest.fixture
