@@ -5,16 +5,24 @@ This is the only core module allowed to import the sync engine and the GUI.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import Message
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
-from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_store
+from lapor_desktop.security.machine_key import (
+    MACHINE_KEY_FILE_ENV,
+    MachineKeyStore,
+    machine_key_store,
+)
 from lapor_desktop.services.accounts import (
     AccountService,
     AuthOutcome,
+    PasswordChanged,
     Principal,
     Refused,
     SignedIn,
@@ -22,6 +30,7 @@ from lapor_desktop.services.accounts import (
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
 from lapor_desktop.services.data_key import DataKeyService
 from lapor_desktop.services.data_subject import DataSubjectService
+from lapor_desktop.services.demo_samples import sample_forms
 from lapor_desktop.services.export import ExportService
 from lapor_desktop.services.follow_ups import FollowUpService
 from lapor_desktop.services.identity_vault import IdentityVault
@@ -213,3 +222,66 @@ def run_reference_server(argv: list[str]) -> int:
     from sync.reference_server import main
 
     return main(argv)
+
+
+DEMO_OFFICE = OfficeSettings(office_code="2104", office_name="Pemerintah Kabupaten Lingga")
+DEMO_SUPERVISOR = FirstSupervisor("pelatih", "Pelatih Meja Layanan", "Daik-Lingga-2104")
+DEMO_FRONT_DESK = ("loket", "Meja-Depan-2104")
+
+
+def run_demo(argv: list[str]) -> int:
+    """Training mode: a throwaway desk with sample complaints, beside an in-process reference
+    server on loopback, opened in the window marked as training.
+
+    Everything lives in a new temporary folder (its own machine key file too), so nothing
+    of a real desk is touched, and the desk knows no server but the loopback one.
+    """
+    import argparse
+    import shutil
+    import tempfile
+
+    from sync.reference_server import ServerConfig, start_in_thread
+
+    parser = argparse.ArgumentParser(prog="lapor-desktop demo")
+    parser.add_argument("--setup-only", action="store_true", help="prepare, print, do not open")
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="lapor-demo-"))
+    os.environ[MACHINE_KEY_FILE_ENV] = str(root / "machine.key")
+    paths = DataPaths(root / "data").ensure()
+    server = start_in_thread(ServerConfig(data_dir=root / "reference-server"))
+    try:
+        workstation(paths).training_copy().save(paths.workstation_settings)
+        desk = initialise(paths, DEMO_OFFICE, supervisor=DEMO_SUPERVISOR)
+        try:
+            _seed_demo(desk)
+        finally:
+            desk.close()
+        print(
+            f"LAPOR! Desktop - PELATIHAN / TRAINING\n"
+            f"  data: {paths.root}\n  reference server: {server.url}\n"
+            f"  front desk: {DEMO_FRONT_DESK[0]} / {DEMO_FRONT_DESK[1]}\n"
+            f"  supervisor: {DEMO_SUPERVISOR.username} / {DEMO_SUPERVISOR.password}",
+            flush=True,
+        )
+        if args.setup_only:
+            return 0
+        code = run_gui(["--data-dir", str(paths.root), "--training"])
+        shutil.rmtree(root, ignore_errors=True)  # training data is thrown away
+        return code
+    finally:
+        server.stop()
+
+
+def _seed_demo(desk: Desk) -> None:
+    signed = desk.sign_in(DEMO_SUPERVISOR.username, DEMO_SUPERVISOR.password)
+    assert isinstance(signed, SignedIn), signed
+    boss = signed.principal
+    username, password = DEMO_FRONT_DESK
+    initial = password + "-awal"
+    created = desk.accounts.create_user(boss, username, "Petugas Loket", Role.FRONT_DESK, initial)
+    changed = desk.accounts.change_password(username, initial, password)
+    assert not isinstance(created, Refused), created
+    assert isinstance(changed, PasswordChanged), changed
+    for form in sample_forms(desk.context.office_today()):
+        outcome = desk.intake.submit(form, actor=boss.actor)
+        assert outcome.queued, outcome.issues

@@ -76,10 +76,15 @@ class WorkstationSettings:
 
     station_id: str
     language: str = "id"
+    training: bool = False
+    """A training desk (``lapor-desktop demo``): marked everywhere, talks to loopback only."""
 
     @staticmethod
     def new() -> WorkstationSettings:
         return WorkstationSettings(station_id=new_station_id())
+
+    def training_copy(self) -> WorkstationSettings:
+        return dataclasses.replace(self, training=True)
 
     @classmethod
     def load(cls, path: Path) -> WorkstationSettings | None:
@@ -87,7 +92,9 @@ class WorkstationSettings:
             return None
         raw = json.loads(path.read_text(encoding="utf-8"))
         return WorkstationSettings(
-            station_id=str(raw["station_id"]), language=str(raw.get("language", "id"))
+            station_id=str(raw["station_id"]),
+            language=str(raw.get("language", "id")),
+            training=raw.get("training") is True,
         )
 
     def save(self, path: Path) -> None:

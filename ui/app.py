@@ -54,7 +54,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         if desk.context.station.language in LANGUAGES:
             language.switch(desk.context.station.language)
-        return _session(application, desk, language, training=args.training)
+        training = args.training or desk.context.station.training
+        return _session(application, desk, language, training=training)
     finally:
         desk.close()
 

@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     if arguments[:1] == ["reference-server"]:
         # Its own options (--port, --data-dir, faults) go to the server's parser untouched.
         return app.run_reference_server(arguments[1:])
+    if arguments[:1] == ["demo"]:
+        return app.run_demo(arguments[1:])
     argv = arguments
     out = Output()
     out.tolerate_unencodable()

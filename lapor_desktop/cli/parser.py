@@ -150,6 +150,12 @@ def build_parser() -> Parser:
         "check", parents=[common], help="integrity, foreign keys, search index, outbox"
     )
     commands.add_parser(
+        "demo",
+        add_help=False,
+        help="training mode: a throwaway desk with sample complaints and an in-process "
+        "reference server, in the window marked as training",
+    )
+    commands.add_parser(
         "reference-server",
         add_help=False,
         help="run the reference national LAPOR! server (tests, training); must come first, "
