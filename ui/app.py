@@ -20,6 +20,7 @@ from lapor_desktop.paths import resolve_data_dir
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.office import OfficeNotInitialised
 from ui.i18n import Language
+from ui.idle_lock import IdleLock
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog
 from ui.style import STYLESHEET
@@ -70,9 +71,12 @@ def _session(
     if not accepted or sign_in.principal is None:
         return EXIT_OK
     window = MainWindow(desk, sign_in.principal.actor, language, training=training)
+    lock = IdleLock(window)  # kept referenced until the event loop ends
     window.resize(1280, 860)
     window.show()
-    return application.exec()
+    code = application.exec()
+    del lock
+    return code
 
 
 def _refuse(language: Language, message: Message) -> int:
