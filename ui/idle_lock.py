@@ -93,8 +93,8 @@ class IdleLock(QObject):
         dialog, self.dialog = self.dialog, None
         if dialog is None:
             return
-        accepted = result == QDialog.DialogCode.Accepted and dialog.principal is not None
-        if not accepted or dialog.principal.username != self._window.actor.username:
+        principal = dialog.principal if result == QDialog.DialogCode.Accepted else None
+        if principal is None or principal.username != self._window.actor.username:
             self._window.close()
             return
         central = self._window.centralWidget()
