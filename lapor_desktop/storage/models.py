@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -84,6 +85,9 @@ class Complaint(Base):
     created_at: Mapped[dt.datetime] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column()
     submitted_at: Mapped[dt.datetime | None] = mapped_column()
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The national service's signed receipt (printable proof of delivery)."""
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
 
     identity: Mapped[ComplainantIdentity | None] = relationship(
         back_populates="complaint", cascade="all, delete-orphan", uselist=False
@@ -209,6 +213,10 @@ class OutboxEntry(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column()
     created_at: Mapped[dt.datetime] = mapped_column()
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column()
+    """Backoff: not claimed again before this time."""
+    needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """The last send may have arrived: look the UUID up before sending again."""
 
     __table_args__ = (
         Index("ix_outbox_pending", "state", "priority", "id"),
@@ -332,3 +340,23 @@ class KeyWrap(Base):
         UniqueConstraint("kind", "user_id"),
         UniqueConstraint("kind", "station_id"),
     )
+
+
+class SyncValue(Base):
+    """Small named sync values: the changes cursor, the last clock offset, the last success."""
+
+    __tablename__ = "sync_values"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column()
+
+
+class AppliedChange(Base):
+    """A change of the national feed already applied, so a repeated page is applied once."""
+
+    __tablename__ = "applied_changes"
+
+    change_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36))
+    applied_at: Mapped[dt.datetime] = mapped_column()

@@ -1,0 +1,31 @@
+"""The sync engine: sends the outbox up and pulls the national changes feed down.
+
+``SyncEngine.run_once()`` is one pass; it returns a ``SyncSummary`` whose
+``outcome`` says whether everything is done, the desk is offline (a normal
+state) or a person must act. No Qt, no GUI: it runs the same headless.
+"""
+
+from sync.engine.backoff import Backoff
+from sync.engine.engine import EngineConfig, SyncEngine
+from sync.engine.outcomes import (
+    AuthProblem,
+    Done,
+    NeedsSignIn,
+    Offline,
+    PassOutcome,
+    ServiceUnavailable,
+    SyncSummary,
+)
+
+__all__ = [
+    "AuthProblem",
+    "Backoff",
+    "Done",
+    "EngineConfig",
+    "NeedsSignIn",
+    "Offline",
+    "PassOutcome",
+    "ServiceUnavailable",
+    "SyncEngine",
+    "SyncSummary",
+]
