@@ -9,6 +9,11 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sync.engine import SyncSummary
+    from sync.reference_server import RunningServer
 
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import Message
@@ -38,6 +43,7 @@ from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
+from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -254,13 +260,15 @@ def run_demo(argv: list[str]) -> int:
         desk = initialise(paths, DEMO_OFFICE, supervisor=DEMO_SUPERVISOR)
         try:
             _seed_demo(desk)
+            summary = _sync_demo(desk, server)
         finally:
             desk.close()
         print(
             f"LAPOR! Desktop - PELATIHAN / TRAINING\n"
             f"  data: {paths.root}\n  reference server: {server.url}\n"
             f"  front desk: {DEMO_FRONT_DESK[0]} / {DEMO_FRONT_DESK[1]}\n"
-            f"  supervisor: {DEMO_SUPERVISOR.username} / {DEMO_SUPERVISOR.password}",
+            f"  supervisor: {DEMO_SUPERVISOR.username} / {DEMO_SUPERVISOR.password}\n"
+            f"  first sync: {summary.sent} sent, {summary.rejected} rejected",
             flush=True,
         )
         if args.setup_only:
@@ -270,6 +278,23 @@ def run_demo(argv: list[str]) -> int:
         return code
     finally:
         server.stop()
+
+
+def _sync_demo(desk: Desk, server: RunningServer) -> SyncSummary:
+    """One sync pass of the samples to the training server, so the desk shows sent complaints."""
+    from sync.adapters import LaporV1Adapter
+    from sync.device_token import DeviceToken
+    from sync.engine import SyncEngine
+    from sync.transport import TransportSettings, make_session
+
+    token = DeviceToken(server.tokens[DEMO_OFFICE.office_code])
+    context = desk.context
+    store = SyncStore(
+        desk.database, context.require_vault(), context.clock, owner=context.station.station_id
+    )
+    with make_session(TransportSettings(base_url=server.url), token) as session:
+        adapter = LaporV1Adapter(session, server.url, trusted_keys=[server.public_key])
+        return SyncEngine(adapter, store, clock=context.clock).run_once()
 
 
 def _seed_demo(desk: Desk) -> None:

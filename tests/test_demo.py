@@ -33,6 +33,7 @@ def test_demo_prepares_a_marked_training_desk_with_samples_and_working_accounts(
     prepared = _run("demo", "--setup-only", env=env)
     assert prepared.returncode == 0, prepared.stderr
     assert "PELATIHAN / TRAINING" in prepared.stdout
+    assert "first sync: 5 sent, 0 rejected" in prepared.stdout
     match = re.search(r"data: (\S+)", prepared.stdout)
     assert match is not None
     data = Path(match.group(1))
@@ -49,5 +50,6 @@ def test_demo_prepares_a_marked_training_desk_with_samples_and_working_accounts(
         listed = _run("--data-dir", str(data), "list", "--json", env=env)
         assert listed.returncode == 0, listed.stderr
         assert '"total": 5' in listed.stdout
+        assert listed.stdout.count('"sync_state": "sent"') == 5, "the first pass sent them all"
     finally:
         shutil.rmtree(data.parent, ignore_errors=True)
