@@ -16,11 +16,11 @@ from sqlalchemy import select
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services import audit
+from lapor_desktop.services import audit, outbox
 from lapor_desktop.services.context import Actor, DeskContext
-from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
+from lapor_desktop.services.outbox import OutboxKind
 from lapor_desktop.services.permissions import require
-from lapor_desktop.storage.models import Complaint, FollowUpNote, OutboxEntry
+from lapor_desktop.storage.models import Complaint, FollowUpNote
 
 MAX_LENGTH = 10_000
 
@@ -61,18 +61,13 @@ class FollowUpService:
             )
             complaint.follow_ups.append(note)
             if complaint.status != Status.DRAFT.value:
-                session.add(
-                    OutboxEntry(
-                        complaint_id=complaint.id,
-                        kind=OutboxKind.FOLLOW_UP.value,
-                        ref_uuid=note.uuid,
-                        content_hash=_note_hash(note.uuid, text),
-                        priority=NORMAL_PRIORITY,
-                        state=OutboxState.PENDING.value,
-                        attempts=0,
-                        last_error="",
-                        created_at=now,
-                    )
+                outbox.enqueue(
+                    session,
+                    complaint_id=complaint.id,
+                    kind=OutboxKind.FOLLOW_UP,
+                    ref_uuid=note.uuid,
+                    content_hash=_note_hash(note.uuid, text),
+                    at=now,
                 )
             session.flush()
             audit.record(

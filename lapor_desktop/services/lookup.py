@@ -91,7 +91,7 @@ class LookupService:
         ]
         if _is_uuid(key):
             conditions.append(Complaint.uuid == key.lower())
-        with self._db.write() as session:
+        with self._db.read() as session:
             complaint = session.scalars(
                 select(Complaint)
                 .where(or_(*conditions))
@@ -105,7 +105,11 @@ class LookupService:
             if complaint is None:
                 return None
             identity, hidden = self._identity_for(complaint, actor)
-            if hidden is None and not identity.is_empty():
+            detail = detail_of(complaint, identity, hidden)
+        if hidden is None and not identity.is_empty():
+            # Only an opened identity takes the write lock, so looking complaints up
+            # never queues behind the sync engine's writes.
+            with self._db.write() as session:
                 audit.record(
                     session,
                     at=self._ctx.now(),
@@ -113,9 +117,9 @@ class LookupService:
                     station_id=self._ctx.station.station_id,
                     action="identity.viewed",
                     entity_type="complaint",
-                    entity_id=complaint.uuid,
+                    entity_id=detail.summary.uuid,
                 )
-            return detail_of(complaint, identity, hidden)
+        return detail
 
     def _identity_for(self, complaint: Complaint, actor: Actor) -> tuple[Identity, str | None]:
         """The opened identity, or an empty one and the msgid of the placeholder to show."""

@@ -46,10 +46,32 @@ def enqueue_submission(
         pending.content_hash = content_hash
         pending.priority = priority
         return pending
-    entry = OutboxEntry(
+    return enqueue(
+        session,
         complaint_id=complaint.id,
-        kind=OutboxKind.SUBMIT_COMPLAINT.value,
+        kind=OutboxKind.SUBMIT_COMPLAINT,
         ref_uuid=complaint.uuid,
+        content_hash=content_hash,
+        priority=priority,
+        at=at,
+    )
+
+
+def enqueue(
+    session: Session,
+    *,
+    complaint_id: int,
+    kind: OutboxKind,
+    ref_uuid: str,
+    content_hash: str,
+    at: dt.datetime,
+    priority: int = NORMAL_PRIORITY,
+) -> OutboxEntry:
+    """A new pending entry: the one place an outbox row is made."""
+    entry = OutboxEntry(
+        complaint_id=complaint_id,
+        kind=kind.value,
+        ref_uuid=ref_uuid,
         content_hash=content_hash,
         priority=priority,
         state=OutboxState.PENDING.value,
