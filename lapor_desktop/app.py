@@ -5,6 +5,7 @@ This is the only core module allowed to import the sync engine and the GUI.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,8 +44,7 @@ from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
-from lapor_desktop.services.sync_store import SyncStore
-from lapor_desktop.settings import OfficeSettings, WorkstationSettings
+from lapor_desktop.settings import NationalServiceSettings, OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
 
@@ -246,6 +246,7 @@ def run_demo(argv: list[str]) -> int:
     import shutil
     import tempfile
 
+    from sync.device_token import store_token
     from sync.reference_server import ServerConfig, start_in_thread
 
     parser = argparse.ArgumentParser(prog="lapor-desktop demo")
@@ -257,7 +258,8 @@ def run_demo(argv: list[str]) -> int:
     server = start_in_thread(ServerConfig(data_dir=root / "reference-server"))
     try:
         workstation(paths).training_copy().save(paths.workstation_settings)
-        desk = initialise(paths, DEMO_OFFICE, supervisor=DEMO_SUPERVISOR)
+        desk = initialise(paths, training_office(server), supervisor=DEMO_SUPERVISOR)
+        store_token(paths.root, server.tokens[DEMO_OFFICE.office_code])
         try:
             _seed_demo(desk)
             summary = _sync_demo(desk, server)
@@ -280,21 +282,20 @@ def run_demo(argv: list[str]) -> int:
         server.stop()
 
 
+def training_office(server: RunningServer) -> OfficeSettings:
+    """The demo office, pointed at the in-process training server on loopback."""
+    national = NationalServiceSettings(server.url, (server.public_key_text,))
+    return dataclasses.replace(DEMO_OFFICE, national=national)
+
+
 def _sync_demo(desk: Desk, server: RunningServer) -> SyncSummary:
     """One sync pass of the samples to the training server, so the desk shows sent complaints."""
-    from sync.adapters import LaporV1Adapter
-    from sync.device_token import DeviceToken
-    from sync.engine import SyncEngine
-    from sync.transport import TransportSettings, make_session
+    from sync.connection import NotConfigured, connected_engine
 
-    token = DeviceToken(server.tokens[DEMO_OFFICE.office_code])
-    context = desk.context
-    store = SyncStore(
-        desk.database, context.require_vault(), context.clock, owner=context.station.station_id
-    )
-    with make_session(TransportSettings(base_url=server.url), token) as session:
-        adapter = LaporV1Adapter(session, server.url, trusted_keys=[server.public_key])
-        return SyncEngine(adapter, store, clock=context.clock).run_once()
+    with connected_engine(desk.context, desk.paths.root) as engine:
+        if isinstance(engine, NotConfigured):
+            raise SetupRefused(engine.message)
+        return engine.run_once()
 
 
 def _seed_demo(desk: Desk) -> None:

@@ -46,6 +46,26 @@ class ValidationSettings:
 
 
 @dataclass(frozen=True)
+class NationalServiceSettings:
+    """Where this office's desks send complaints, and how they know the answers are genuine.
+
+    Shared by every workstation of the office. The device token is not here:
+    it is a per-workstation secret kept in the keyring (``sync.device_token``).
+    """
+
+    server_url: str = ""
+    """Empty: not configured yet (or "training only for now")."""
+    public_keys: tuple[str, ...] = ()
+    """The service's Ed25519 receipt keys (base64); more than one during a key rotation."""
+    pinned_ca_file: str = ""
+    """Optional CA bundle to trust instead of the system's, for the national service only."""
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.server_url and self.public_keys)
+
+
+@dataclass(frozen=True)
 class OfficeSettings:
     office_code: str
     office_name: str
@@ -53,6 +73,7 @@ class OfficeSettings:
     sla: SlaSettings = field(default_factory=SlaSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
+    national: NationalServiceSettings = field(default_factory=NationalServiceSettings)
 
     def to_json(self) -> str:
         return json.dumps(_to_plain(self), sort_keys=True)
@@ -67,6 +88,7 @@ class OfficeSettings:
             sla=_sla_from(raw.get("sla", {})),
             attachments=_from_plain(AttachmentSettings, raw.get("attachments", {})),
             validation=_from_plain(ValidationSettings, raw.get("validation", {})),
+            national=_national_from(raw.get("national", {})),
         )
 
 
@@ -130,6 +152,12 @@ def _to_plain(value: Any) -> Any:
 def _from_plain(cls: type[T], raw: dict[str, Any]) -> T:
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     return cls(**{k: v for k, v in raw.items() if k in names})
+
+
+def _national_from(raw: dict[str, Any]) -> NationalServiceSettings:
+    keys = tuple(str(k) for k in raw.get("public_keys", ()))
+    plain = {k: str(v) for k, v in raw.items() if k != "public_keys"}
+    return dataclasses.replace(_from_plain(NationalServiceSettings, plain), public_keys=keys)
 
 
 def _sla_from(raw: dict[str, Any]) -> SlaSettings:

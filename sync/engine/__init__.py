@@ -9,6 +9,7 @@ from sync.engine.backoff import Backoff
 from sync.engine.engine import EngineConfig, SyncEngine
 from sync.engine.outcomes import (
     AuthProblem,
+    Cancelled,
     Done,
     NeedsSignIn,
     Offline,
@@ -16,15 +17,20 @@ from sync.engine.outcomes import (
     ServiceUnavailable,
     SyncSummary,
 )
+from sync.engine.progress import Phase, Progress, ProgressSnapshot
 
 __all__ = [
     "AuthProblem",
     "Backoff",
+    "Cancelled",
     "Done",
     "EngineConfig",
     "NeedsSignIn",
     "Offline",
     "PassOutcome",
+    "Phase",
+    "Progress",
+    "ProgressSnapshot",
     "ServiceUnavailable",
     "SyncEngine",
     "SyncSummary",

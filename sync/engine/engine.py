@@ -27,6 +27,7 @@ from sync.adapters.service import NationalService
 from sync.engine.backoff import Backoff
 from sync.engine.outcomes import (
     AuthProblem,
+    Cancelled,
     Done,
     NeedsSignIn,
     Offline,
@@ -34,6 +35,7 @@ from sync.engine.outcomes import (
     ServiceUnavailable,
     SyncSummary,
 )
+from sync.engine.progress import Phase, Progress
 from sync.engine.puller import Puller
 from sync.engine.sender import Sender
 
@@ -75,15 +77,25 @@ class SyncEngine:
             service, store, page_size=self._config.page_size, max_pages=self._config.max_pages
         )
 
-    def run_once(self) -> SyncSummary:
-        """Send what is due, then pull the feed; stop at the first failure that needs waiting."""
+    def run_once(self, progress: Progress | None = None) -> SyncSummary:
+        """Send what is due, then pull the feed; stop at the first failure that needs waiting.
+
+        ``progress`` is updated as the pass goes and checked for cancellation
+        between requests.
+        """
+        progress = progress or Progress()
         summary = SyncSummary()
-        stop = self._sender.run(summary)
+        progress.update(phase=Phase.SENDING, batch_size=self._sender.batch_size)
+        stop = self._sender.run(summary, progress)
+        if stop is None and progress.cancelled:
+            stop = Cancelled()
         if stop is None:
+            progress.update(phase=Phase.PULLING)
             applied, failure = self._puller.run()
             summary.status_updates = applied
             if failure is not None:
                 stop = self._outcome_of(failure)
+        progress.update(phase=Phase.IDLE, status_updates=summary.status_updates)
         summary.outcome = stop or Done()
         self._record_clock(summary)
         if isinstance(summary.outcome, Done):

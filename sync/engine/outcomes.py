@@ -54,7 +54,12 @@ class NeedsSignIn:
     failure: CaptivePortal
 
 
-PassOutcome = Done | Offline | ServiceUnavailable | AuthProblem | NeedsSignIn
+@dataclass(frozen=True)
+class Cancelled:
+    """Someone pressed cancel; the pass stopped between requests, nothing half-recorded."""
+
+
+PassOutcome = Done | Offline | ServiceUnavailable | AuthProblem | NeedsSignIn | Cancelled
 
 
 @dataclass

@@ -31,12 +31,14 @@ from sync.adapters.service import NationalService
 from sync.engine.backoff import Backoff
 from sync.engine.outcomes import (
     AuthProblem,
+    Cancelled,
     NeedsSignIn,
     Offline,
     PassOutcome,
     ServiceUnavailable,
     SyncSummary,
 )
+from sync.engine.progress import Progress
 from sync.protocol.messages import (
     Accepted,
     BatchResponse,
@@ -79,15 +81,20 @@ class Sender:
         self._clock = clock
         self.batch_size = batch_size
 
-    def run(self, summary: SyncSummary) -> PassOutcome | None:
+    def run(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         """Send until the due queue is empty (None) or a failure stops the pass (its outcome)."""
-        while True:
+        while not progress.cancelled:
             claimed = self._store.claim_submissions(self.batch_size)
             if not claimed:
                 return None
+            before = summary.sent + summary.already_present + summary.rejected + summary.conflicts
             stop = self._send(claimed, summary)
+            after = summary.sent + summary.already_present + summary.rejected + summary.conflicts
+            progress.add(records=after - before)
+            progress.update(batch_size=self.batch_size)
             if stop is not None:
                 return stop
+        return Cancelled()
 
     def _send(
         self, claimed: Sequence[ClaimedSubmission], summary: SyncSummary
