@@ -64,26 +64,59 @@ BAD_PUBLIC_KEY = Message(
 )
 
 
+NO_SERVER_URL = Message(N_("Type the address of the national LAPOR! service, e.g. https://..."))
+NO_PUBLIC_KEY = Message(
+    N_(
+        "Paste the national service's public key (base64 or PEM): "
+        "it proves that receipts are genuine."
+    )
+)
+NO_CA_FILE = N_("The certificate authority file {path} does not exist or is not a file.")
+
+
+def national_problems(
+    settings: NationalServiceSettings, token_text: str | None, *, training: bool
+) -> dict[str, Message]:
+    """What is wrong with each field (server_url, public_key, pinned_ca_file, device_token).
+
+    Empty when everything is usable. A training desk accepts only a server on
+    this computer. ``token_text`` None: the token is not being set now.
+    """
+    problems: dict[str, Message] = {}
+    url = settings.server_url.strip()
+    url_problem = check_base_url(url) if url else NO_SERVER_URL
+    if url_problem is None and training and not is_loopback_host(urlsplit(url).hostname or ""):
+        url_problem = Message(TRAINING_NOT_LOOPBACK.template, {"url": url})
+    if url_problem is not None:
+        problems["server_url"] = url_problem
+    if not settings.public_keys:
+        problems["public_key"] = NO_PUBLIC_KEY
+    for number, text in enumerate(settings.public_keys, start=1):
+        try:
+            public_key_from_text(text)
+        except ValueError as exc:
+            reason = {"number": number, "reason": str(exc)}
+            problems.setdefault("public_key", Message(BAD_PUBLIC_KEY.template, reason))
+    if settings.pinned_ca_file and not Path(settings.pinned_ca_file).is_file():
+        problems["pinned_ca_file"] = Message(NO_CA_FILE, {"path": settings.pinned_ca_file})
+    if token_text is not None:
+        try:
+            DeviceToken(token_text.strip())
+        except DeviceTokenError as exc:
+            problems["device_token"] = exc.message
+    return problems
+
+
 def check_national(
     settings: NationalServiceSettings, *, training: bool
 ) -> tuple[TransportSettings, list[Ed25519PublicKey]] | NotConfigured:
-    """Validate the office's national-service settings for this workstation."""
+    """The transport settings and trusted keys, or the first reason the desk cannot sync."""
     if not settings.configured:
         return NotConfigured(NO_SERVER)
-    problem = check_base_url(settings.server_url)
-    if problem is not None:
-        return NotConfigured(problem)
-    host = urlsplit(settings.server_url.strip()).hostname or ""
-    if training and not is_loopback_host(host):
-        return NotConfigured(Message(TRAINING_NOT_LOOPBACK.template, {"url": settings.server_url}))
-    keys: list[Ed25519PublicKey] = []
-    for number, text in enumerate(settings.public_keys, start=1):
-        try:
-            keys.append(public_key_from_text(text))
-        except ValueError as exc:
-            return NotConfigured(
-                Message(BAD_PUBLIC_KEY.template, {"number": number, "reason": str(exc)})
-            )
+    problems = national_problems(settings, None, training=training)
+    if problems:
+        return NotConfigured(next(iter(problems.values())))
+    keys = [public_key_from_text(text) for text in settings.public_keys]
     ca_file = Path(settings.pinned_ca_file) if settings.pinned_ca_file else None
     return TransportSettings(base_url=settings.server_url.strip(), pinned_ca_file=ca_file), keys
 
@@ -91,7 +124,12 @@ def check_national(
 def sync_store_for(context: DeskContext) -> SyncStore:
     """The engine's view of the database, leased under this workstation's id."""
     return SyncStore(
-        context.database, context.require_vault(), context.clock, owner=context.station.station_id
+        context.database,
+        context.require_vault(),
+        context.clock,
+        owner=context.station.station_id,
+        files=context.attachment_store(),
+        references=context.references,
     )
 
 

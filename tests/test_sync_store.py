@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -11,12 +12,15 @@ from sqlalchemy import select
 
 from lapor_desktop import app
 from lapor_desktop.domain.canonical import content_hash
+from lapor_desktop.domain.complaint import AttachmentView
 from lapor_desktop.services.context import Actor
-from lapor_desktop.services.sync_store import NationalChange
+from lapor_desktop.services.outbox import OutboxKind
+from lapor_desktop.services.sync_store import BatchResults, NationalChange, StoredReceipt
 from lapor_desktop.storage.models import Base, OutboxEntry
 from sync.engine import Backoff
 from tests.support.clock import FakeClock
-from tests.support.sync_engine import queue, seen, store_for
+from tests.support.samples import valid_form
+from tests.support.sync_engine import outbox_of, queue, seen, store_for
 
 
 def test_urgent_complaints_are_claimed_first_with_their_canonical_content(
@@ -109,3 +113,46 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling_and_honours_retry_a
     assert bottom.delay(5) == dt.timedelta(0)
     assert bottom.delay(1, retry_after=30) == dt.timedelta(seconds=30)
     assert Backoff(cap_seconds=100, random=lambda: 0.0).delay(1, 1e9).total_seconds() == 100
+
+
+def test_a_batch_of_results_is_recorded_at_once_and_counted_by_state(
+    desk: app.Desk, clerk: Actor, clock: FakeClock
+) -> None:
+    sent, refused, waiting = queue(desk, clerk), queue(desk, clerk), queue(desk, clerk)
+    store = store_for(desk, clock)
+    claimed = {c.client_uuid: c for c in store.claim_submissions(10)}
+    receipt = StoredReceipt(sent, claimed[sent].content_hash, "LPR-7", clock(), "k", "sig")
+    store.record(
+        BatchResults(
+            receipts={claimed[sent].outbox_id: receipt},
+            quarantined={claimed[refused].outbox_id: "invalid-field (agency_code): unknown"},
+        )
+    )
+    store.release([claimed[waiting].outbox_id])
+    assert (seen(desk, sent).status, seen(desk, sent).tracking_id) == ("sent", "LPR-7")
+    assert seen(desk, sent).events[-1] == ("sent", "local")
+    assert seen(desk, refused).sync_state == "quarantined"
+    assert store.counts() == {"pending": 1, "done": 1, "quarantined": 1}
+    assert store.due_count() == 1
+
+
+def test_attachments_get_upload_entries_with_their_complaint_and_lose_them_when_removed(
+    desk: app.Desk, clerk: Actor, clock: FakeClock, tmp_path: Path
+) -> None:
+    files = []
+    for name in ("a.txt", "b.txt"):
+        path = tmp_path / name
+        path.write_text(f"Catatan {name}\n", "utf-8")
+        files.append(desk.intake.store_file(path, actor=clerk))
+    first, second = files
+    assert isinstance(first, AttachmentView) and isinstance(second, AttachmentView)
+    saved = desk.intake.submit(valid_form(), actor=clerk, files=[first, second])
+    kind = OutboxKind.UPLOAD_ATTACHMENT
+    assert sorted(h for _, h, _ in outbox_of(desk, saved.uuid, kind)) == sorted(
+        [first.sha256, second.sha256]
+    )
+    again = desk.intake.submit(valid_form(), actor=clerk, complaint_uuid=saved.uuid, files=[second])
+    assert again.queued
+    assert outbox_of(desk, saved.uuid, kind) == [("pending", second.sha256, "")]
+    # Nothing is uploaded before the complaint itself is accepted.
+    assert store_for(desk, clock).claim_uploads(5) == []

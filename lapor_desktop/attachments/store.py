@@ -23,7 +23,12 @@ from typing import BinaryIO
 
 from lapor_desktop.attachments.sniff import INVALID_TEXT, SNIFF_BYTES, Kind, TextCheck, sniff
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.security.files import decrypt_stream, decrypt_to_path, encrypt_stream
+from lapor_desktop.security.files import (
+    DecryptingReader,
+    decrypt_stream,
+    decrypt_to_path,
+    encrypt_stream,
+)
 from lapor_desktop.security.keys import DecryptionError
 from lapor_desktop.settings import MIB, AttachmentSettings
 
@@ -173,6 +178,18 @@ class AttachmentStore:
         """
         with self.path_for(sha256).open("rb") as sealed:
             return decrypt_stream(sealed, target, self._key, aad=FILE_AAD)
+
+    def open_plaintext(self, sha256: str) -> DecryptingReader:
+        """A seekable plaintext view (one chunk in memory), for uploads that resume mid-file.
+
+        FileNotFoundError when it is not here; ``DecryptionError`` on damage, as it is read.
+        """
+        sealed = self.path_for(sha256).open("rb")
+        try:
+            return DecryptingReader(sealed, self._key, aad=FILE_AAD)
+        except BaseException:
+            sealed.close()
+            raise
 
     def export_to(self, sha256: str, destination: Path) -> int:
         """Decrypt to a file (written whole and checked before it appears)."""

@@ -146,3 +146,75 @@ def _read_up_to(src: BinaryIO, size: int) -> bytes:
         parts.append(piece)
         missing -= len(piece)
     return b"".join(parts)
+
+
+class DecryptingReader:
+    """A read-only, seekable view of an encrypted file's plaintext, one chunk in memory.
+
+    For uploads that resume at a byte offset: a seek decrypts only the chunk
+    it lands in. Every chunk is authenticated as it is read; the file's size
+    tells which chunk is last, so a cut or extended file fails (``Tampered``).
+    """
+
+    def __init__(self, sealed: BinaryIO, data_key: bytes, *, aad: str) -> None:
+        header = _read_up_to(sealed, HEADER_BYTES)
+        if len(header) != HEADER_BYTES or not header.startswith(MAGIC):
+            raise Tampered("not an encrypted attachment")
+        if header[len(MAGIC)] != VERSION:
+            raise Tampered(f"unknown attachment format version {header[len(MAGIC)]}")
+        salt = header[len(MAGIC) + 1 : len(MAGIC) + 1 + SALT_BYTES]
+        self._prefix = header[-PREFIX_BYTES:]
+        self._aead = AESGCM(subkey(data_key, FILE_INFO, salt=salt))
+        self._associated = _associated(header, aad)
+        self._sealed = sealed
+        body = sealed.seek(0, os.SEEK_END) - HEADER_BYTES
+        self._chunks = max(1, -(-body // SEALED_CHUNK_BYTES))
+        last = body - (self._chunks - 1) * SEALED_CHUNK_BYTES
+        if last < TAG_BYTES:
+            raise Tampered("attachment is cut short")
+        self.length = (self._chunks - 1) * CHUNK_BYTES + last - TAG_BYTES
+        self._position = 0
+        self._cached: tuple[int, bytes] | None = None
+
+    def _chunk(self, index: int) -> bytes:
+        if self._cached is not None and self._cached[0] == index:
+            return self._cached[1]
+        self._sealed.seek(HEADER_BYTES + index * SEALED_CHUNK_BYTES)
+        sealed = _read_up_to(self._sealed, SEALED_CHUNK_BYTES)
+        last = index == self._chunks - 1
+        try:
+            nonce = _nonce(self._prefix, index, last=last)
+            plain = self._aead.decrypt(nonce, sealed, self._associated)
+        except InvalidTag as exc:
+            raise Tampered(f"attachment chunk {index} is damaged, misplaced or cut") from exc
+        self._cached = (index, plain)
+        return plain
+
+    def read(self, size: int = -1) -> bytes:
+        end = self.length if size < 0 else min(self.length, self._position + size)
+        parts: list[bytes] = []
+        while self._position < end:
+            index, offset = divmod(self._position, CHUNK_BYTES)
+            piece = self._chunk(index)[offset : offset + end - self._position]
+            if not piece:
+                raise Tampered(f"attachment chunk {index} is shorter than the file says")
+            parts.append(piece)
+            self._position += len(piece)
+        return b"".join(parts)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.length}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def close(self) -> None:
+        self._sealed.close()
+
+    def __enter__(self) -> DecryptingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -2,7 +2,9 @@
 
 A complaint has at most one pending ``submit`` entry: editing a queued
 complaint before it left replaces the entry's hash instead of queuing a
-second copy.
+second copy. Each of its attachments gets an ``upload`` entry in the same
+transaction (``ref_uuid`` the complaint, ``content_hash`` the file's
+SHA-256); the engine sends those only once the complaint is accepted.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lapor_desktop.storage.models import Complaint, OutboxEntry
@@ -19,6 +21,7 @@ from lapor_desktop.storage.models import Complaint, OutboxEntry
 class OutboxKind(enum.StrEnum):
     SUBMIT_COMPLAINT = "submit_complaint"
     FOLLOW_UP = "follow_up"
+    UPLOAD_ATTACHMENT = "upload_attachment"
 
 
 class OutboxState(enum.StrEnum):
@@ -42,6 +45,7 @@ def enqueue_submission(
             OutboxEntry.state == OutboxState.PENDING.value,
         )
     ).first()
+    _queue_uploads(session, complaint, priority, at)
     if pending is not None:
         pending.content_hash = content_hash
         pending.priority = priority
@@ -55,6 +59,42 @@ def enqueue_submission(
         priority=priority,
         at=at,
     )
+
+
+def _queue_uploads(session: Session, complaint: Complaint, priority: int, at: dt.datetime) -> None:
+    """One upload entry per attachment; a file removed before sending loses its pending entry."""
+    wanted = {a.sha256 for a in complaint.attachments}
+    queued = dict(
+        session.execute(
+            select(OutboxEntry.content_hash, OutboxEntry.state).where(
+                OutboxEntry.complaint_id == complaint.id,
+                OutboxEntry.kind == OutboxKind.UPLOAD_ATTACHMENT.value,
+            )
+        ).all()
+    )
+    dropped = [
+        h for h, state in queued.items() if h not in wanted and state == OutboxState.PENDING.value
+    ]
+    if dropped:
+        session.execute(
+            delete(OutboxEntry)
+            .where(
+                OutboxEntry.complaint_id == complaint.id,
+                OutboxEntry.kind == OutboxKind.UPLOAD_ATTACHMENT.value,
+                OutboxEntry.content_hash.in_(dropped),
+            )
+            .execution_options(synchronize_session=False)
+        )
+    for sha256 in sorted(wanted - queued.keys()):
+        enqueue(
+            session,
+            complaint_id=complaint.id,
+            kind=OutboxKind.UPLOAD_ATTACHMENT,
+            ref_uuid=complaint.uuid,
+            content_hash=sha256,
+            priority=priority,
+            at=at,
+        )
 
 
 def enqueue(

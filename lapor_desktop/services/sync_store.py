@@ -5,30 +5,57 @@ and hands back plain values, so it can run in a background thread or a
 separate process. Every method is one short transaction; nothing is held
 open across a network call, and a lease (with an expiry) is what keeps two
 workstations of an office from sending the same record at the same time.
+A whole exchange's results are recorded in one transaction (``record``):
+a record counts as sent only once that commits, and a process killed
+before it leaves leases that expire into a lookup before any resend.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, insert, or_, select, update
+from sqlalchemy.orm import Session, selectinload
 
+from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.domain.canonical import canonical_content, content_hash
 from lapor_desktop.domain.complaint import Channel, Classification, ComplaintData
-from lapor_desktop.domain.status import NATIONAL_STATES, Status, SyncState, can_move
-from lapor_desktop.services import timeline
+from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.reference.dataset import ReferenceDataset
+from lapor_desktop.reference.store import ReferenceLookup, install
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
+from lapor_desktop.services.sync_feed import NationalChange, apply_changes
 from lapor_desktop.storage.database import Database
-from lapor_desktop.storage.models import AppliedChange, Complaint, OutboxEntry, SyncValue
+from lapor_desktop.storage.models import (
+    Attachment,
+    Complaint,
+    FollowUpNote,
+    OutboxEntry,
+    StatusEvent,
+    SyncValue,
+)
 
 SYNC_ACTOR = "sync"
-NATIONAL_ACTOR = "LAPOR!"
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-_NATIONAL_VALUES = frozenset(s.value for s in NATIONAL_STATES)
+REFERENCE_ETAG_KEY = "reference_etag"
+REFERENCE_SOURCE = "national"
+STALE_CONTENT = "local content differs from the queued hash"
+ATTACHMENT_GONE = "the attachment is no longer part of the complaint"
+NOTE_GONE = "the follow-up note no longer exists"
+
+__all__ = [
+    "BatchResults",
+    "ClaimedFollowUp",
+    "ClaimedSubmission",
+    "ClaimedUpload",
+    "NationalChange",
+    "StoredReceipt",
+    "SyncStore",
+]
 
 
 @dataclass(frozen=True)
@@ -41,6 +68,31 @@ class ClaimedSubmission:
     content: Mapping[str, object]
     attempts: int
     needs_lookup: bool
+
+
+@dataclass(frozen=True)
+class ClaimedUpload:
+    """A leased attachment of a complaint the server already accepted."""
+
+    outbox_id: int
+    complaint_uuid: str
+    sha256: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimedFollowUp:
+    """A leased follow-up note of a complaint the server already accepted."""
+
+    outbox_id: int
+    complaint_uuid: str
+    message_uuid: str
+    text: str
+    written_at: dt.datetime
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -65,21 +117,27 @@ class StoredReceipt:
         }
 
 
-@dataclass(frozen=True)
-class NationalChange:
-    """One change from the national feed, as the timeline needs it."""
+@dataclass
+class BatchResults:
+    """What one exchange settled, written in one transaction by :meth:`SyncStore.record`."""
 
-    change_id: str
-    client_uuid: str
-    tracking_id: str
-    status: str
-    text: str
-    agency_code: str | None
-    occurred_at: dt.datetime
+    receipts: dict[int, StoredReceipt] = field(default_factory=dict)
+    """Submissions the server holds, by outbox ID."""
+    delivered: list[int] = field(default_factory=list)
+    """Uploads and follow-ups the server holds."""
+    quarantined: dict[int, str] = field(default_factory=dict)
+    """Entries set aside for a person, with the reason."""
+
+    def __bool__(self) -> bool:
+        return bool(self.receipts or self.delivered or self.quarantined)
 
 
 class SyncStore:
-    """``owner`` names this workstation's sync process in the leases it takes."""
+    """``owner`` names this workstation's sync process in the leases it takes.
+
+    ``files`` opens attachments for upload; ``references`` is told when a new
+    reference set is installed. Both may be left out where nothing needs them.
+    """
 
     def __init__(
         self,
@@ -89,14 +147,18 @@ class SyncStore:
         *,
         owner: str,
         lease: dt.timedelta = DEFAULT_LEASE,
+        files: AttachmentStore | None = None,
+        references: ReferenceLookup | None = None,
     ) -> None:
         self._db = database
         self._vault = vault
         self._clock = clock
         self._owner = owner[:64]
         self._lease = lease
+        self._files = files
+        self._references = references
 
-    # -- the outbox --------------------------------------------------------------------------
+    # -- claiming ------------------------------------------------------------------------------
 
     def claim_submissions(self, limit: int) -> list[ClaimedSubmission]:
         """Lease up to ``limit`` due submissions, urgent first, skipping rows others hold.
@@ -104,46 +166,151 @@ class SyncStore:
         ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has no row locks, but
         ``BEGIN IMMEDIATE`` (``Database.write``) serialises the whole claim.
         A content that no longer matches its queued hash is quarantined here.
+        Three queries whatever the batch size (entries, complaints, identities
+        and attachments), so content building costs no query per record.
         """
         now = self._clock()
         claimed: list[ClaimedSubmission] = []
         with self._db.write() as session:
-            rows = session.scalars(
-                select(OutboxEntry)
-                .where(
-                    OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
-                    OutboxEntry.state == OutboxState.PENDING.value,
-                    or_(OutboxEntry.lease_expires_at.is_(None), OutboxEntry.lease_expires_at < now),
-                    or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now),
+            rows = session.execute(
+                select(
+                    OutboxEntry.id,
+                    OutboxEntry.complaint_id,
+                    OutboxEntry.ref_uuid,
+                    OutboxEntry.content_hash,
+                    OutboxEntry.attempts,
+                    OutboxEntry.needs_lookup,
+                    OutboxEntry.lease_expires_at,
                 )
+                .where(*_due(OutboxKind.SUBMIT_COMPLAINT, now))
                 .order_by(OutboxEntry.priority.desc(), OutboxEntry.id)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
             ).all()
-            for entry in rows:
-                complaint = session.get_one(Complaint, entry.complaint_id)
-                content = self._content_of(complaint)
-                if content_hash(content) != entry.content_hash:
-                    self._quarantine(
-                        session, entry, "local content differs from the queued hash", now
-                    )
+            if not rows:
+                return []
+            complaints = {
+                c.id: c
+                for c in session.scalars(
+                    select(Complaint)
+                    .where(Complaint.id.in_([r.complaint_id for r in rows]))
+                    .options(selectinload(Complaint.identity), selectinload(Complaint.attachments))
+                )
+            }
+            stale: dict[int, str] = {}
+            for row in rows:
+                content = self._content_of(complaints[row.complaint_id])
+                if content_hash(content) != row.content_hash:
+                    stale[row.id] = STALE_CONTENT
                     continue
-                if entry.lease_expires_at is not None:
-                    # A lease nobody gave back: its holder died, perhaps mid-send.
-                    entry.needs_lookup = True
-                entry.lease_owner = self._owner
-                entry.lease_expires_at = now + self._lease
+                # A lease nobody gave back: its holder died, perhaps mid-send.
+                expired = row.lease_expires_at is not None
                 claimed.append(
                     ClaimedSubmission(
-                        entry.id,
-                        entry.ref_uuid,
-                        entry.content_hash,
+                        row.id,
+                        row.ref_uuid,
+                        row.content_hash,
                         content,
-                        entry.attempts,
-                        entry.needs_lookup,
+                        row.attempts,
+                        row.needs_lookup or expired,
                     )
                 )
+            self._lease_rows(session, rows, now, exclude=stale)
+            if stale:
+                _quarantine(session, stale, now)
         return claimed
+
+    def claim_uploads(self, limit: int) -> list[ClaimedUpload]:
+        """Lease due attachment uploads of complaints the server has accepted, urgent first."""
+        now = self._clock()
+        with self._db.write() as session:
+            rows = session.execute(
+                select(
+                    OutboxEntry.id,
+                    OutboxEntry.lease_expires_at,
+                    OutboxEntry.attempts,
+                    OutboxEntry.content_hash,
+                    Complaint.uuid,
+                    Attachment.filename,
+                    Attachment.media_type,
+                    Attachment.size_bytes,
+                )
+                .join(Complaint, Complaint.id == OutboxEntry.complaint_id)
+                .outerjoin(
+                    Attachment,
+                    (Attachment.complaint_id == OutboxEntry.complaint_id)
+                    & (Attachment.sha256 == OutboxEntry.content_hash),
+                )
+                .where(*_due(OutboxKind.UPLOAD_ATTACHMENT, now), Complaint.tracking_id.is_not(None))
+                .order_by(OutboxEntry.priority.desc(), OutboxEntry.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=OutboxEntry)
+            ).all()
+            gone = {r.id: ATTACHMENT_GONE for r in rows if r.filename is None}
+            claimed = [
+                ClaimedUpload(
+                    r.id, r.uuid, r.content_hash, r.filename, r.media_type, r.size_bytes, r.attempts
+                )
+                for r in rows
+                if r.id not in gone
+            ]
+            self._lease_rows(session, rows, now, exclude=gone)
+            if gone:
+                _quarantine(session, gone, now)
+        return claimed
+
+    def claim_follow_ups(self, limit: int) -> list[ClaimedFollowUp]:
+        """Lease due follow-up notes of complaints the server has accepted, oldest first."""
+        now = self._clock()
+        with self._db.write() as session:
+            rows = session.execute(
+                select(
+                    OutboxEntry.id,
+                    OutboxEntry.lease_expires_at,
+                    OutboxEntry.attempts,
+                    OutboxEntry.ref_uuid,
+                    Complaint.uuid,
+                    FollowUpNote.text,
+                    FollowUpNote.created_at,
+                )
+                .join(Complaint, Complaint.id == OutboxEntry.complaint_id)
+                .outerjoin(FollowUpNote, FollowUpNote.uuid == OutboxEntry.ref_uuid)
+                .where(*_due(OutboxKind.FOLLOW_UP, now), Complaint.tracking_id.is_not(None))
+                .order_by(OutboxEntry.priority.desc(), OutboxEntry.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=OutboxEntry)
+            ).all()
+            gone = {r.id: NOTE_GONE for r in rows if r.text is None}
+            claimed = [
+                ClaimedFollowUp(r.id, r.uuid, r.ref_uuid, r.text, r.created_at, r.attempts)
+                for r in rows
+                if r.id not in gone
+            ]
+            self._lease_rows(session, rows, now, exclude=gone)
+            if gone:
+                _quarantine(session, gone, now)
+        return claimed
+
+    def _lease_rows(
+        self, session: Session, rows: Sequence[Any], now: dt.datetime, *, exclude: Mapping[int, str]
+    ) -> None:
+        taken = [r.id for r in rows if r.id not in exclude]
+        if not taken:
+            return
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.id.in_(taken))
+            .values(lease_owner=self._owner, lease_expires_at=now + self._lease)
+            .execution_options(synchronize_session=False)
+        )
+        expired = [r.id for r in rows if r.id not in exclude and r.lease_expires_at is not None]
+        if expired:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(expired))
+                .values(needs_lookup=True)
+                .execution_options(synchronize_session=False)
+            )
 
     def _content_of(self, complaint: Complaint) -> dict[str, object]:
         """Rebuild the canonical content the intake hashed, identity opened with the vault."""
@@ -168,48 +335,49 @@ class SyncStore:
         hashes = [a.sha256 for a in complaint.attachments]
         return canonical_content(complaint.uuid, data, hashes, salt)
 
-    def mark_sent(self, outbox_id: int, receipt: StoredReceipt) -> None:
-        """The server holds it: keep the tracking ID and receipt; the entry is done."""
+    def open_attachment(self, sha256: str) -> BinaryIO:
+        """The plaintext of a stored attachment, seekable, one chunk in memory at a time.
+
+        FileNotFoundError when the file is not in this desk's store.
+        """
+        if self._files is None:
+            raise FileNotFoundError(sha256)
+        return self._files.open_plaintext(sha256)  # type: ignore[return-value]
+
+    # -- recording results ------------------------------------------------------------------
+
+    def record(self, results: BatchResults) -> None:
+        """Everything one exchange settled, in one transaction."""
+        if not results:
+            return
         now = self._clock()
         with self._db.write() as session:
-            entry = session.get_one(OutboxEntry, outbox_id)
-            complaint = session.get_one(Complaint, entry.complaint_id)
-            if complaint.tracking_id is None:
-                complaint.tracking_id = receipt.tracking_id
-            complaint.receipt = receipt.as_json()
-            complaint.sent_at = complaint.sent_at or receipt.server_time
-            complaint.sync_state = SyncState.SENT.value
-            if complaint.status == Status.QUEUED.value:
-                timeline.move(
-                    session,
-                    complaint,
-                    Status.SENT,
-                    at=now,
-                    actor=SYNC_ACTOR,
-                    note=receipt.tracking_id,
+            if results.receipts:
+                _mark_sent(session, results.receipts, now)
+            done = [*results.receipts, *results.delivered]
+            if done:
+                session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(done))
+                    .values(
+                        state=OutboxState.DONE.value,
+                        last_error="",
+                        needs_lookup=False,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-            entry.state = OutboxState.DONE.value
-            entry.last_error = ""
-            entry.needs_lookup = False
-            _release(entry)
+            if results.quarantined:
+                _quarantine(session, results.quarantined, now)
+
+    def mark_sent(self, outbox_id: int, receipt: StoredReceipt) -> None:
+        """The server holds it: keep the tracking ID and receipt; the entry is done."""
+        self.record(BatchResults(receipts={outbox_id: receipt}))
 
     def quarantine(self, outbox_id: int, reason: str) -> None:
         """Keep it for a person with the server's reason; the rest of the queue goes on."""
-        with self._db.write() as session:
-            self._quarantine(
-                session, session.get_one(OutboxEntry, outbox_id), reason, self._clock()
-            )
-
-    def _quarantine(
-        self, session: Session, entry: OutboxEntry, reason: str, now: dt.datetime
-    ) -> None:
-        entry.state = OutboxState.QUARANTINED.value
-        entry.last_error = reason
-        entry.needs_lookup = False
-        _release(entry)
-        complaint = session.get_one(Complaint, entry.complaint_id)
-        complaint.sync_state = SyncState.QUARANTINED.value
-        complaint.updated_at = now
+        self.record(BatchResults(quarantined={outbox_id: reason}))
 
     def defer(
         self,
@@ -220,66 +388,66 @@ class SyncStore:
         maybe_delivered: bool,
     ) -> None:
         """A failed attempt: count it, wait until ``next_attempt_at``, maybe look up first."""
+        ids = list(outbox_ids)
+        if not ids:
+            return
+        values: dict[str, object] = {
+            "attempts": OutboxEntry.attempts + 1,
+            "last_error": error,
+            "next_attempt_at": next_attempt_at,
+            "lease_owner": None,
+            "lease_expires_at": None,
+        }
+        if maybe_delivered:
+            values["needs_lookup"] = True
         with self._db.write() as session:
-            for outbox_id in outbox_ids:
-                entry = session.get_one(OutboxEntry, outbox_id)
-                entry.attempts += 1
-                entry.last_error = error
-                entry.next_attempt_at = next_attempt_at
-                entry.needs_lookup = entry.needs_lookup or maybe_delivered
-                _release(entry)
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
 
     def release(self, outbox_ids: Iterable[int]) -> None:
         """Give leases back untried (the pass stopped before sending these)."""
+        ids = list(outbox_ids)
+        if not ids:
+            return
         with self._db.write() as session:
-            for outbox_id in outbox_ids:
-                _release(session.get_one(OutboxEntry, outbox_id))
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values(lease_owner=None, lease_expires_at=None)
+                .execution_options(synchronize_session=False)
+            )
 
     def attempts_of(self, outbox_id: int) -> int:
         with self._db.read() as session:
             return session.get_one(OutboxEntry, outbox_id).attempts
 
-    # -- the feed and small values ------------------------------------------------------------
+    # -- the feed, reference data and small values ---------------------------------------------
 
     def apply_changes(self, changes: Sequence[NationalChange], next_cursor: str) -> int:
-        """Apply a feed page and store its cursor in one transaction; returns how many applied.
-
-        The national status is authoritative; a change already applied (same
-        ``change_id``) or about a complaint this desk does not hold is skipped.
-        """
+        """Apply a feed page and store its cursor in one transaction; returns how many applied."""
         now = self._clock()
-        applied = 0
         with self._db.write() as session:
-            for change in changes:
-                if session.get(AppliedChange, change.change_id) is not None:
-                    continue
-                session.add(
-                    AppliedChange(
-                        change_id=change.change_id, client_uuid=change.client_uuid, applied_at=now
-                    )
-                )
-                complaint = session.scalars(
-                    select(Complaint).where(Complaint.uuid == change.client_uuid)
-                ).first()
-                if complaint is None or change.status not in _NATIONAL_VALUES:
-                    continue
-                if not can_move(Status(complaint.status), Status(change.status)):
-                    continue
-                if complaint.tracking_id is None:
-                    complaint.tracking_id = change.tracking_id
-                timeline.move(
-                    session,
-                    complaint,
-                    Status(change.status),
-                    at=change.occurred_at,
-                    actor=change.agency_code or NATIONAL_ACTOR,
-                    source="national",
-                    note=change.text,
-                )
-                complaint.updated_at = now
-                applied += 1
+            applied = apply_changes(session, changes, now)
             _put(session, "changes_cursor", next_cursor, now)
         return applied
+
+    def install_reference(self, dataset: ReferenceDataset, etag: str | None) -> None:
+        """Replace regions, agencies and categories wholesale, with the ETag, in one transaction.
+
+        The server sends a set only when its ETag differs from ours, so any set
+        that arrives is installed, even under an unchanged version name.
+        """
+        now = self._clock()
+        with self._db.write() as session:
+            install(session, dataset, source=REFERENCE_SOURCE, now=now)
+            if etag:
+                _put(session, REFERENCE_ETAG_KEY, etag, now)
+        if self._references is not None:
+            self._references.invalidate()
 
     def get_value(self, key: str) -> str | None:
         with self._db.read() as session:
@@ -287,19 +455,131 @@ class SyncStore:
             return None if row is None else row.value
 
     def set_value(self, key: str, value: str) -> None:
+        self.set_values({key: value})
+
+    def set_values(self, values: Mapping[str, str]) -> None:
+        """Several values in one transaction (a pass's outcome, time and clock offset)."""
+        now = self._clock()
         with self._db.write() as session:
-            _put(session, key, value, self._clock())
+            for key, value in values.items():
+                _put(session, key, value, now)
+
+    def due_count(self) -> int:
+        """Entries any workstation could send now (the total a pass's progress counts to)."""
+        now = self._clock()
+        with self._db.read() as session:
+            due = _due(None, now)
+            return int(
+                session.scalar(select(func.count()).select_from(OutboxEntry).where(*due)) or 0
+            )
 
     def counts(self) -> dict[str, int]:
         """Outbox entries by state (for the summary and a status display)."""
         with self._db.read() as session:
-            states = session.scalars(select(OutboxEntry.state)).all()
-        return {state.value: states.count(state.value) for state in OutboxState}
+            found = dict(
+                session.execute(
+                    select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+                ).all()
+            )
+        return {state.value: int(found.get(state.value, 0)) for state in OutboxState}
 
 
-def _release(entry: OutboxEntry) -> None:
-    entry.lease_owner = None
-    entry.lease_expires_at = None
+def _due(kind: OutboxKind | None, now: dt.datetime) -> list[ColumnElement[bool]]:
+    """Pending entries (of ``kind``) that nobody holds and whose backoff has run out."""
+    conditions = [
+        OutboxEntry.state == OutboxState.PENDING.value,
+        or_(OutboxEntry.lease_expires_at.is_(None), OutboxEntry.lease_expires_at < now),
+        or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now),
+    ]
+    if kind is not None:
+        conditions.append(OutboxEntry.kind == kind.value)
+    return conditions
+
+
+def _mark_sent(session: Session, receipts: Mapping[int, StoredReceipt], now: dt.datetime) -> None:
+    """Tracking IDs, receipts and the move to ``sent`` for a batch: three statements in all.
+
+    The move is the timeline's (``timeline.move``) done in bulk: only a complaint
+    still ``queued`` moves; one the feed already moved on keeps its national status.
+    """
+    complaint_of = dict(
+        session.execute(
+            select(OutboxEntry.id, OutboxEntry.complaint_id).where(OutboxEntry.id.in_(receipts))
+        ).all()
+    )
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(
+                Complaint.id,
+                Complaint.status,
+                Complaint.tracking_id,
+                Complaint.sent_at,
+                Complaint.updated_at,
+            ).where(Complaint.id.in_(complaint_of.values()))
+        )
+    }
+    changes: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
+    for outbox_id, receipt in receipts.items():
+        row = rows[complaint_of[outbox_id]]
+        moves = row.status == Status.QUEUED.value
+        changes.append(
+            {
+                "id": row.id,
+                "tracking_id": row.tracking_id or receipt.tracking_id,
+                "receipt": receipt.as_json(),
+                "sent_at": row.sent_at or receipt.server_time,
+                "sync_state": SyncState.SENT.value,
+                "status": Status.SENT.value if moves else row.status,
+                "updated_at": now if moves else row.updated_at,
+            }
+        )
+        if moves:
+            events.append(
+                {
+                    "complaint_id": row.id,
+                    "status": Status.SENT.value,
+                    "occurred_at": now,
+                    "actor": SYNC_ACTOR,
+                    "source": "local",
+                    "note": receipt.tracking_id,
+                }
+            )
+    session.execute(update(Complaint), changes)
+    if events:
+        session.execute(insert(StatusEvent), events)
+
+
+def _quarantine(session: Session, reasons: Mapping[int, str], now: dt.datetime) -> None:
+    """Set entries aside; a refused submission also shows its complaint as quarantined."""
+    session.execute(
+        update(OutboxEntry),
+        [
+            {
+                "id": outbox_id,
+                "state": OutboxState.QUARANTINED.value,
+                "last_error": reason,
+                "needs_lookup": False,
+                "lease_owner": None,
+                "lease_expires_at": None,
+            }
+            for outbox_id, reason in reasons.items()
+        ],
+    )
+    session.execute(
+        update(Complaint)
+        .where(
+            Complaint.id.in_(
+                select(OutboxEntry.complaint_id).where(
+                    OutboxEntry.id.in_(reasons),
+                    OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
+                )
+            )
+        )
+        .values(sync_state=SyncState.QUARANTINED.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _put(session: Session, key: str, value: str, now: dt.datetime) -> None:

@@ -76,6 +76,8 @@ class HttpExchange:
         self._compress_from = compress_from
         self._max_response_bytes = max_response_bytes
         self.last_server_time: ServerTimeSample | None = None
+        self.bytes_sent = 0
+        """Request bodies handed to the link so far, as sent (compressed), for progress."""
 
     def call(
         self,
@@ -98,6 +100,7 @@ class HttpExchange:
                 data = gzip.compress(data, compresslevel=6, mtime=0)
                 sent["Content-Encoding"] = "gzip"
         sent.update(headers or {})
+        self.bytes_sent += len(data or b"")
         try:
             with self._session.request(
                 method,
@@ -115,7 +118,11 @@ class HttpExchange:
         except requests.exceptions.SSLError as error:
             return CertificateProblem(str(error))
         except requests.exceptions.RequestException as error:
-            return Unreachable(str(error), maybe_delivered=not _never_connected(error))
+            return Unreachable(
+                str(error),
+                maybe_delivered=not _never_connected(error),
+                timed_out=isinstance(error, requests.exceptions.Timeout),
+            )
         if body is None:
             return MalformedResponse("the answer is larger than allowed")
         reply = Reply(status, reply_headers, body)

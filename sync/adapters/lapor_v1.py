@@ -86,6 +86,10 @@ class LaporV1Adapter:
     def last_server_time(self) -> ServerTimeSample | None:
         return self._http.last_server_time
 
+    @property
+    def bytes_sent(self) -> int:
+        return self._http.bytes_sent
+
     def _ok(self, reply: Reply | Failure, status: int = 200) -> Reply | Failure | NotFound:
         if not isinstance(reply, Reply) or reply.status == status:
             return reply

@@ -131,10 +131,15 @@ class CaptivePortal:
 
 @dataclass(frozen=True)
 class Unreachable:
-    """No answer. ``maybe_delivered``: the request may have reached the server (look it up)."""
+    """No answer. ``maybe_delivered``: the request may have reached the server (look it up).
+
+    ``timed_out``: the link was too slow or silent for the timeout (not refused
+    or reset), the hint for the engine to send smaller batches.
+    """
 
     reason: str
     maybe_delivered: bool
+    timed_out: bool = False
     retryable: ClassVar[bool] = True
 
     @property

@@ -9,8 +9,8 @@ situation.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from sync.adapters.outcomes import Failure, NotFound
@@ -52,6 +52,8 @@ class AttachmentSource:
     complaint_uuid: str | None = None
     filename: str = ""
     media_type: str = "application/octet-stream"
+    cancelled: Callable[[], bool] = field(default=lambda: False)
+    """Checked between parts: when true the upload stops, incomplete, at a clean point."""
 
 
 class NationalService(Protocol):
@@ -78,4 +80,9 @@ class NationalService(Protocol):
     @property
     def last_server_time(self) -> ServerTimeSample | None:
         """From the latest answer of any kind, so every sync can record the clock offset."""
+        ...
+
+    @property
+    def bytes_sent(self) -> int:
+        """Request bodies sent so far (compressed, as on the wire): for progress and pacing."""
         ...

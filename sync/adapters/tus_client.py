@@ -81,16 +81,18 @@ class TusUploader:
         return UploadState(source.sha256, offset or 0, source.length)
 
     def upload(self, source: AttachmentSource) -> UploadState | Failure:
-        """Send what the server lacks, from its own offset; the final state or why it stopped."""
-        state = self.offset(source.sha256)
-        if isinstance(state, NotFound):
-            state = self._create(source)
+        """Send what the server lacks, from its own offset; the final state or why it stopped.
+
+        A connection lost mid-part is resumed at once from the offset the
+        server reports, as long as each attempt got bytes through; a stalled
+        link ends the call with its failure. An incomplete state comes back
+        when ``source.cancelled`` turned true between parts.
+        """
+        state = self._announced(source)
         if not isinstance(state, UploadState):
             return state
-        if state.length != source.length:
-            return Rejected(409, "length-mismatch", "the server expects another length")
         resyncs = 0
-        while not state.complete:
+        while not state.complete and not source.cancelled():
             source.stream.seek(state.offset)
             chunk = source.stream.read(min(self.chunk_bytes, state.length - state.offset))
             if not chunk:
@@ -102,12 +104,18 @@ class TusUploader:
                 chunk,
             )
             if not isinstance(reply, Reply):
-                return reply
-            if reply.status == 409 and resyncs < _MAX_RESYNCS:
-                resyncs += 1
                 found = self.offset(source.sha256)
+                if not isinstance(found, UploadState) or found.offset <= state.offset:
+                    return reply  # nothing got through: the link is down, not flaky
+                state = found
+                continue
+            if reply.status in (409, 404) and resyncs < _MAX_RESYNCS:
+                # Another offset (a part that arrived after all), or an upload that
+                # expired meanwhile: ask again, announcing it anew if it is gone.
+                resyncs += 1
+                found = self._announced(source)
                 if not isinstance(found, UploadState):
-                    return Rejected(404, "not-found", "") if isinstance(found, NotFound) else found
+                    return found
                 state = found
                 continue
             if reply.status != 204:
@@ -117,4 +125,13 @@ class TusUploader:
             if offset is None or not state.offset < offset <= state.offset + len(chunk):
                 return MalformedResponse("PATCH answered without a plausible Upload-Offset")
             state = UploadState(source.sha256, offset, state.length)
+        return state
+
+    def _announced(self, source: AttachmentSource) -> UploadState | Failure:
+        """The server's state of this upload, created first if it holds none."""
+        state = self.offset(source.sha256)
+        if isinstance(state, NotFound):
+            state = self._create(source)
+        if isinstance(state, UploadState) and state.length != source.length:
+            return Rejected(409, "length-mismatch", "the server expects another length")
         return state

@@ -6,6 +6,7 @@ state) or a person must act. No Qt, no GUI: it runs the same headless.
 """
 
 from sync.engine.backoff import Backoff
+from sync.engine.batch_size import BatchSizer
 from sync.engine.engine import EngineConfig, SyncEngine
 from sync.engine.outcomes import (
     AuthProblem,
@@ -22,6 +23,7 @@ from sync.engine.progress import Phase, Progress, ProgressSnapshot
 __all__ = [
     "AuthProblem",
     "Backoff",
+    "BatchSizer",
     "Cancelled",
     "Done",
     "EngineConfig",

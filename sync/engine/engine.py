@@ -9,51 +9,50 @@ real HTTP without waiting.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lapor_desktop.services.sync_store import SyncStore
-from sync.adapters.outcomes import (
-    CaptivePortal,
-    CertificateProblem,
-    Failure,
-    Forbidden,
-    RetryLater,
-    Unauthorized,
-    Unreachable,
-    UntrustedReceipt,
-)
+from sync.adapters.outcomes import Failure, RetryLater
 from sync.adapters.service import NationalService
+from sync.engine.attachment_sender import AttachmentSender
 from sync.engine.backoff import Backoff
-from sync.engine.outcomes import (
-    AuthProblem,
-    Cancelled,
-    Done,
-    NeedsSignIn,
-    Offline,
-    PassOutcome,
-    ServiceUnavailable,
-    SyncSummary,
-)
+from sync.engine.batch_size import BatchSizer
+from sync.engine.failures import outcome_of
+from sync.engine.follow_up_sender import FollowUpSender
+from sync.engine.outcomes import Cancelled, Done, PassOutcome, SyncSummary
 from sync.engine.progress import Phase, Progress
 from sync.engine.puller import Puller
+from sync.engine.reference_puller import ReferencePuller
 from sync.engine.sender import Sender
 
 CLOCK_OFFSET_KEY = "clock_offset_seconds"
 LAST_SUCCESS_KEY = "last_success_at"
+LAST_ATTEMPT_KEY = "last_attempt_at"
+LAST_OUTCOME_KEY = "last_outcome"
+"""The pass's ``outcome.kind`` (``done``, ``offline``, ``auth_problem``, ``captive_portal``...)."""
 CLOCK_WARNING = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class EngineConfig:
-    batch_size: int = 200
+    batch_size: int = 50
+    """The first batch's size; later ones follow the link (``BatchSizer``)."""
+    max_batch_size: int = 500
+    batch_seconds: float = 3.0
+    """How long one batch exchange should take at most: small on a slow link."""
     page_size: int = 500
     max_pages: int = 100
     """Bounds one pass's pull; the next pass continues from the stored cursor."""
+    reference_every: dt.timedelta = dt.timedelta(hours=6)
+    """How often to ask whether the reference data changed (a 304 when not)."""
     backoff: Backoff = field(default_factory=Backoff)
 
 
 class SyncEngine:
+    """``timer`` (monotonic seconds) measures exchanges for the batch size; nothing else."""
+
     def __init__(
         self,
         service: NationalService,
@@ -61,67 +60,99 @@ class SyncEngine:
         *,
         clock: Callable[[], dt.datetime],
         config: EngineConfig | None = None,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._config = config or EngineConfig()
+        self._config = config = config or EngineConfig()
         self._service = service
         self._store = store
         self._clock = clock
+        sizer = BatchSizer(
+            size=min(config.batch_size, config.max_batch_size),
+            maximum=config.max_batch_size,
+            window_seconds=config.batch_seconds,
+        )
+        backoff = config.backoff
         self._sender = Sender(
-            service,
-            store,
-            backoff=self._config.backoff,
-            clock=clock,
-            batch_size=self._config.batch_size,
+            service, store, backoff=backoff, clock=clock, sizer=sizer, timer=timer
         )
+        self._follow_ups = FollowUpSender(service, store, backoff=backoff, clock=clock)
+        self._attachments = AttachmentSender(service, store, backoff=backoff, clock=clock)
         self._puller = Puller(
-            service, store, page_size=self._config.page_size, max_pages=self._config.max_pages
+            service, store, page_size=config.page_size, max_pages=config.max_pages
         )
+        self._reference = ReferencePuller(service, store, clock=clock, every=config.reference_every)
+
+    @property
+    def batch_size(self) -> int:
+        """The size the next batch will have, as the link's measured speed chose it."""
+        return self._sender.batch_size
 
     def run_once(self, progress: Progress | None = None) -> SyncSummary:
-        """Send what is due, then pull the feed; stop at the first failure that needs waiting.
+        """Send what is due, pull the feed, then upload files; stop at the first failure.
 
-        ``progress`` is updated as the pass goes and checked for cancellation
-        between requests.
+        Complaints go first (urgent ones first), then follow-ups, then the
+        feed and reference data, and attachments last, so a big file on a
+        slow link never delays the rest. ``progress`` is updated as the pass
+        goes and checked for cancellation between requests.
         """
         progress = progress or Progress()
         summary = SyncSummary()
-        progress.update(phase=Phase.SENDING, batch_size=self._sender.batch_size)
-        stop = self._sender.run(summary, progress)
-        if stop is None and progress.cancelled:
-            stop = Cancelled()
-        if stop is None:
-            progress.update(phase=Phase.PULLING)
-            applied, failure = self._puller.run()
-            summary.status_updates = applied
-            if failure is not None:
-                stop = self._outcome_of(failure)
+        progress.update(
+            phase=Phase.SENDING, batch_size=self.batch_size, records_total=self._store.due_count()
+        )
+        steps: tuple[Callable[[], PassOutcome | None], ...] = (
+            lambda: self._sender.run(summary, progress),
+            lambda: self._follow_ups.run(summary, progress),
+            lambda: self._pull(summary, progress),
+            lambda: self._pull_reference(summary, progress),
+            lambda: self._upload(summary, progress),
+        )
+        stop: PassOutcome | None = None
+        for step in steps:
+            stop = Cancelled() if progress.cancelled else step()
+            if stop is not None:
+                break
         progress.update(phase=Phase.IDLE, status_updates=summary.status_updates)
         summary.outcome = stop or Done()
-        self._record_clock(summary)
-        if isinstance(summary.outcome, Done):
-            self._store.set_value(LAST_SUCCESS_KEY, self._clock().isoformat())
+        self._record_pass(summary)
         return summary
+
+    def _pull(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
+        progress.update(phase=Phase.PULLING)
+        applied, failure = self._puller.run()
+        summary.status_updates = applied
+        return None if failure is None else self._outcome_of(failure)
+
+    def _pull_reference(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
+        if not self._reference.due():
+            return None
+        progress.update(phase=Phase.REFERENCE)
+        summary.reference_updated, failure = self._reference.run()
+        return None if failure is None else self._outcome_of(failure)
+
+    def _upload(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
+        progress.update(phase=Phase.UPLOADING)
+        return self._attachments.run(summary, progress)
 
     def _outcome_of(self, failure: Failure) -> PassOutcome:
         """A pull failure: nothing is pending on it, so only the pass's outcome changes."""
-        if isinstance(failure, Unauthorized | Forbidden | CertificateProblem | UntrustedReceipt):
-            return AuthProblem(failure)
-        if isinstance(failure, CaptivePortal):
-            return NeedsSignIn(failure)
         retry_after = failure.retry_after if isinstance(failure, RetryLater) else None
-        delay = self._config.backoff.delay(1, retry_after)
-        retry_at = self._clock() + delay
-        if isinstance(failure, Unreachable):
-            return Offline(failure.reason, retry_at)
-        return ServiceUnavailable(failure, retry_at)
+        return outcome_of(failure, self._clock() + self._config.backoff.delay(1, retry_after))
 
-    def _record_clock(self, summary: SyncSummary) -> None:
-        """Keep the PC-to-server clock offset of the last answer (a warning beyond 5 min)."""
+    def _record_pass(self, summary: SyncSummary) -> None:
+        """Outcome, time and clock offset, in one write, for a status display that runs no pass.
+
+        The offset is the PC-to-server one of the last answer (a warning beyond 5 min).
+        """
+        now = self._clock().isoformat()
+        values = {LAST_OUTCOME_KEY: summary.outcome.kind, LAST_ATTEMPT_KEY: now}
         sample = self._service.last_server_time
-        if sample is None:
-            return
-        summary.clock_offset = sample.offset
-        self._store.set_value(CLOCK_OFFSET_KEY, f"{sample.offset.total_seconds():.3f}")
+        if sample is not None:
+            summary.clock_offset = sample.offset
+            values[CLOCK_OFFSET_KEY] = f"{sample.offset.total_seconds():.3f}"
+        if isinstance(summary.outcome, Done):
+            values[LAST_SUCCESS_KEY] = now
+        self._store.set_values(values)
 
     @property
     def clock_warning(self) -> bool:

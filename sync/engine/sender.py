@@ -4,7 +4,8 @@ One bad record never blocks the queue (it is quarantined with the server's
 reason); a failure of the link or the service stops the pass and leaves the
 batch pending with a backoff. After an ambiguous failure each record is
 looked up by UUID before it is sent again, so even a server without
-deduplication never receives a second copy.
+deduplication never receives a second copy. Each batch's results are
+written in one transaction; the batch size follows the link (``BatchSizer``).
 """
 
 from __future__ import annotations
@@ -12,33 +13,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from lapor_desktop.services.sync_store import ClaimedSubmission, StoredReceipt, SyncStore
-from sync.adapters.outcomes import (
-    CaptivePortal,
-    CertificateProblem,
-    Failure,
-    Forbidden,
-    MalformedResponse,
-    NotFound,
-    Rejected,
-    RetryLater,
-    TooLarge,
-    Unauthorized,
-    Unreachable,
-    UntrustedReceipt,
+from lapor_desktop.services.sync_store import (
+    BatchResults,
+    ClaimedSubmission,
+    StoredReceipt,
+    SyncStore,
 )
+from sync.adapters.outcomes import Failure, NotFound, Rejected, TooLarge, Unreachable
 from sync.adapters.service import NationalService
 from sync.engine.backoff import Backoff
-from sync.engine.outcomes import (
-    AuthProblem,
-    Cancelled,
-    NeedsSignIn,
-    Offline,
-    PassOutcome,
-    ServiceUnavailable,
-    SyncSummary,
-)
-from sync.engine.progress import Progress
+from sync.engine.batch_size import BatchSizer
+from sync.engine.failures import settle_failure
+from sync.engine.outcomes import Cancelled, PassOutcome, SyncSummary
+from sync.engine.progress import Phase, Progress
 from sync.protocol.messages import (
     Accepted,
     BatchResponse,
@@ -73,85 +60,75 @@ class Sender:
         *,
         backoff: Backoff,
         clock: Callable[[], dt.datetime],
-        batch_size: int,
+        sizer: BatchSizer,
+        timer: Callable[[], float],
     ) -> None:
         self._service = service
         self._store = store
         self._backoff = backoff
         self._clock = clock
-        self.batch_size = batch_size
+        self.sizer = sizer
+        self._timer = timer
+
+    @property
+    def batch_size(self) -> int:
+        return self.sizer.size
 
     def run(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         """Send until the due queue is empty (None) or a failure stops the pass (its outcome)."""
         while not progress.cancelled:
-            claimed = self._store.claim_submissions(self.batch_size)
+            claimed = self._store.claim_submissions(self.sizer.size)
             if not claimed:
                 return None
-            before = summary.sent + summary.already_present + summary.rejected + summary.conflicts
-            stop = self._send(claimed, summary)
-            after = summary.sent + summary.already_present + summary.rejected + summary.conflicts
-            progress.add(records=after - before)
-            progress.update(batch_size=self.batch_size)
+            results = BatchResults()
+            stop = self._send(claimed, summary, results, progress)
+            self._store.record(results)
+            progress.add(records=len(results.receipts) + len(results.quarantined))
+            progress.update(batch_size=self.sizer.size)
             if stop is not None:
                 return stop
         return Cancelled()
 
     def _send(
-        self, claimed: Sequence[ClaimedSubmission], summary: SyncSummary
+        self,
+        claimed: Sequence[ClaimedSubmission],
+        summary: SyncSummary,
+        results: BatchResults,
+        progress: Progress,
     ) -> PassOutcome | None:
         to_send: list[ClaimedSubmission] = []
         for position, entry in enumerate(claimed):
             if not entry.needs_lookup:
                 to_send.append(entry)
                 continue
+            if progress.cancelled:
+                self._store.release(e.outbox_id for e in [*to_send, *claimed[position:]])
+                return Cancelled()
+            progress.update(phase=Phase.CHECKING)
             found = self._service.lookup(entry.client_uuid)
             if isinstance(found, NotFound):
                 to_send.append(entry)
             elif isinstance(found, ComplaintRecord):
-                self._record_found(entry, found, summary)
+                _record_found(entry, found, summary, results)
             else:
                 return self._fail(found, [*to_send, *claimed[position:]])
+        progress.update(phase=Phase.SENDING)
         if not to_send:
             return None
+        if progress.cancelled:
+            self._store.release(e.outbox_id for e in to_send)
+            return Cancelled()
+        sent_before, started = self._service.bytes_sent, self._timer()
         response = self._service.submit_batch(
             [SubmissionItem(e.client_uuid, e.content_hash, e.content) for e in to_send]
         )
+        progress.add(sent_bytes=self._service.bytes_sent - sent_before)
         if not isinstance(response, BatchResponse):
             return self._refused(response, to_send)
+        self.sizer.observe(len(to_send), self._timer() - started)
         for result in response.results:
-            self._record_result(to_send[result.index], result, summary)
+            _record_result(to_send[result.index], result, summary, results)
         return None
-
-    def _record_found(
-        self, entry: ClaimedSubmission, found: ComplaintRecord, summary: SyncSummary
-    ) -> None:
-        if found.content_hash == entry.content_hash:
-            self._store.mark_sent(entry.outbox_id, stored_receipt(found.receipt))
-            summary.already_present += 1
-        else:
-            self._store.quarantine(entry.outbox_id, _conflict_reason(found.tracking_id, ""))
-            summary.conflicts += 1
-
-    def _record_result(
-        self,
-        entry: ClaimedSubmission,
-        result: Accepted | Duplicate | Conflict | ItemRejected,
-        summary: SyncSummary,
-    ) -> None:
-        if isinstance(result, Accepted):
-            self._store.mark_sent(entry.outbox_id, stored_receipt(result.receipt))
-            summary.sent += 1
-        elif isinstance(result, Duplicate):
-            self._store.mark_sent(entry.outbox_id, stored_receipt(result.receipt))
-            summary.already_present += 1
-        elif isinstance(result, Conflict):
-            reason = _conflict_reason(result.tracking_id, result.detail)
-            self._store.quarantine(entry.outbox_id, reason)
-            summary.conflicts += 1
-        else:
-            where = f" ({result.field})" if result.field else ""
-            self._store.quarantine(entry.outbox_id, f"{result.code}{where}: {result.reason}")
-            summary.rejected += 1
 
     def _refused(self, failure: Failure, batch: Sequence[ClaimedSubmission]) -> PassOutcome | None:
         """A whole-batch refusal that smaller batches can get past, or a failure that stops."""
@@ -159,9 +136,11 @@ class Sender:
             isinstance(failure, Rejected) and failure.code in SHRINKING_CODES
         )
         if not shrinkable:
+            if isinstance(failure, Unreachable) and failure.timed_out:
+                self.sizer.timed_out()
             return self._fail(failure, batch)
         if len(batch) > 1:
-            self.batch_size = max(1, len(batch) // 2)
+            self.sizer.refused(len(batch))
             self._store.release(e.outbox_id for e in batch)
             return None
         reason = failure.detail if isinstance(failure, Rejected) else "too large for the server"
@@ -169,36 +148,47 @@ class Sender:
         return None
 
     def _fail(self, failure: Failure, batch: Sequence[ClaimedSubmission]) -> PassOutcome:
-        ids = [e.outbox_id for e in batch]
-        now = self._clock()
-        if isinstance(failure, Unauthorized | Forbidden | CertificateProblem):
-            self._store.release(ids)
-            return AuthProblem(failure)
-        if isinstance(failure, UntrustedReceipt):
-            # The server answered, so it may hold them: look up once the key is fixed.
-            self._store.defer(ids, "untrusted receipt", now, maybe_delivered=True)
-            return AuthProblem(failure)
-        if isinstance(failure, CaptivePortal):
-            self._store.release(ids)
-            return NeedsSignIn(failure)
-        attempts = 1 + max((e.attempts for e in batch), default=0)
-        retry_after = failure.retry_after if isinstance(failure, RetryLater) else None
-        retry_at = now + self._backoff.delay(attempts, retry_after)
-        maybe = isinstance(failure, MalformedResponse) or (
-            isinstance(failure, Unreachable) and failure.maybe_delivered
+        return settle_failure(
+            self._store,
+            failure,
+            [(e.outbox_id, e.attempts) for e in batch],
+            backoff=self._backoff,
+            now=self._clock(),
         )
-        self._store.defer(ids, _describe(failure), retry_at, maybe_delivered=maybe)
-        if isinstance(failure, Unreachable):
-            return Offline(failure.reason, retry_at)
-        return ServiceUnavailable(failure, retry_at)
+
+
+def _record_found(
+    entry: ClaimedSubmission, found: ComplaintRecord, summary: SyncSummary, results: BatchResults
+) -> None:
+    if found.content_hash == entry.content_hash:
+        results.receipts[entry.outbox_id] = stored_receipt(found.receipt)
+        summary.already_present += 1
+    else:
+        results.quarantined[entry.outbox_id] = _conflict_reason(found.tracking_id, "")
+        summary.conflicts += 1
+
+
+def _record_result(
+    entry: ClaimedSubmission,
+    result: Accepted | Duplicate | Conflict | ItemRejected,
+    summary: SyncSummary,
+    results: BatchResults,
+) -> None:
+    if isinstance(result, Accepted):
+        results.receipts[entry.outbox_id] = stored_receipt(result.receipt)
+        summary.sent += 1
+    elif isinstance(result, Duplicate):
+        results.receipts[entry.outbox_id] = stored_receipt(result.receipt)
+        summary.already_present += 1
+    elif isinstance(result, Conflict):
+        results.quarantined[entry.outbox_id] = _conflict_reason(result.tracking_id, result.detail)
+        summary.conflicts += 1
+    else:
+        where = f" ({result.field})" if result.field else ""
+        results.quarantined[entry.outbox_id] = f"{result.code}{where}: {result.reason}"
+        summary.rejected += 1
 
 
 def _conflict_reason(tracking_id: str, detail: str) -> str:
     text = f"conflict: LAPOR! holds other content under this UUID ({tracking_id})"
     return f"{text}: {detail}" if detail else text
-
-
-def _describe(failure: Failure) -> str:
-    """A log-safe description: the failure's type and status, never personal data."""
-    status = getattr(failure, "status", None)
-    return type(failure).__name__ if status is None else f"{type(failure).__name__} {status}"

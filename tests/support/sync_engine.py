@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from lapor_desktop import app
 from lapor_desktop.services.context import Actor
+from lapor_desktop.services.outbox import OutboxKind
 from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.storage.models import Complaint, OutboxEntry
 from sync.adapters.service import NationalService
@@ -18,15 +20,27 @@ from tests.support.samples import valid_form
 
 def store_for(desk: app.Desk, clock: FakeClock, owner: str = "ws-test") -> SyncStore:
     assert desk.context.vault is not None
-    return SyncStore(desk.database, desk.context.vault, clock, owner=owner)
+    return SyncStore(
+        desk.database,
+        desk.context.vault,
+        clock,
+        owner=owner,
+        files=desk.context.attachment_store(),
+        references=desk.context.references,
+    )
 
 
 def engine_for(
-    desk: app.Desk, service: NationalService, clock: FakeClock, *, batch_size: int = 50
+    desk: app.Desk,
+    service: NationalService,
+    clock: FakeClock,
+    *,
+    batch_size: int = 50,
+    **config: Any,
 ) -> SyncEngine:
     """Jitter fixed at half the ceiling, so waits are known in advance."""
-    config = EngineConfig(batch_size=batch_size, backoff=Backoff(random=lambda: 0.5))
-    return SyncEngine(service, store_for(desk, clock), clock=clock, config=config)
+    settings = EngineConfig(batch_size=batch_size, backoff=Backoff(random=lambda: 0.5), **config)
+    return SyncEngine(service, store_for(desk, clock), clock=clock, config=settings)
 
 
 def queue(desk: app.Desk, actor: Actor, **changes: object) -> str:
@@ -56,7 +70,10 @@ def seen(desk: app.Desk, complaint_uuid: str) -> Seen:
     with desk.database.read() as session:
         complaint = session.scalars(select(Complaint).where(Complaint.uuid == complaint_uuid)).one()
         entry = session.scalars(
-            select(OutboxEntry).where(OutboxEntry.complaint_id == complaint.id)
+            select(OutboxEntry).where(
+                OutboxEntry.complaint_id == complaint.id,
+                OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
+            )
         ).one()
         return Seen(
             status=complaint.status,
@@ -70,3 +87,15 @@ def seen(desk: app.Desk, complaint_uuid: str) -> Seen:
             needs_lookup=entry.needs_lookup,
             lease_owner=entry.lease_owner,
         )
+
+
+def outbox_of(desk: app.Desk, complaint_uuid: str, kind: OutboxKind) -> list[tuple[str, str, str]]:
+    """(state, content_hash, last_error) of a complaint's entries of one kind, oldest first."""
+    with desk.database.read() as session:
+        rows = session.execute(
+            select(OutboxEntry.state, OutboxEntry.content_hash, OutboxEntry.last_error)
+            .join(Complaint, Complaint.id == OutboxEntry.complaint_id)
+            .where(Complaint.uuid == complaint_uuid, OutboxEntry.kind == kind.value)
+            .order_by(OutboxEntry.id)
+        ).all()
+    return [(r.state, r.content_hash, r.last_error) for r in rows]
