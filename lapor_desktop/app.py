@@ -16,8 +16,14 @@ if TYPE_CHECKING:
     from sync.engine import SyncSummary
     from sync.reference_server import RunningServer
 
+from sqlalchemy.engine import make_url
+
+from lapor_desktop.backups.automatic import back_up_on_open
+from lapor_desktop.backups.copies import DEFAULT_KEEP
+from lapor_desktop.backups.startup import Damaged, DatabaseDamaged, check_database
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import Message
+from lapor_desktop.logs import configure_logging
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
 from lapor_desktop.security.machine_key import (
@@ -112,12 +118,48 @@ class Desk:
         self.context.database.dispose()
 
 
-def open_database(paths: DataPaths, database_url: str | None = None) -> Database:
-    """Connect and migrate (refusing a database from a newer version)."""
+def open_database(
+    paths: DataPaths, database_url: str | None = None, *, clock: Clock = system_clock
+) -> Database:
+    """Check, back up and migrate (refusing a damaged database or one from a newer version).
+
+    A SQLite file gets ``PRAGMA quick_check`` first (:class:`DatabaseDamaged`
+    on failure, for the window to offer the newest good backup), then a
+    backup before a migration, else a daily one.
+    """
     paths.ensure()
-    database = Database(database_url or paths.database_url())
-    migrate.upgrade(database)
+    url = database_url or paths.database_url()
+    source = _sqlite_file(url)
+    if source is not None and source.is_file():
+        health = check_database(source, paths.backups)
+        if isinstance(health, Damaged):
+            raise DatabaseDamaged(health)
+    database = Database(url)
+    try:
+        if source is not None:
+            settings = WorkstationSettings.load(paths.workstation_settings)
+            keep = settings.backups_kept if settings else DEFAULT_KEEP
+            back_up_on_open(database, source, paths.backups, now=clock(), keep=keep)
+        migrate.upgrade(database)
+    except BaseException:
+        database.dispose()
+        raise
     return database
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL, whose backups are the DBA's job)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    return Path(parsed.database)
+
+
+def start_logging(paths: DataPaths) -> None:
+    """The rotating log of GUI and command line, with the sync engine's token redactor."""
+    from sync.device_token import REDACTOR
+
+    configure_logging(paths, extra_filters=[REDACTOR])
 
 
 def workstation(paths: DataPaths) -> WorkstationSettings:
@@ -147,7 +189,7 @@ def initialise(
     problem = supervisor.problem() if supervisor else None
     if problem is not None:
         raise SetupRefused(problem)
-    database = open_database(paths, database_url)
+    database = open_database(paths, database_url, clock=clock)
     save_office(database, office, now=clock())
     database.dispose()
     desk = open_desk(
@@ -169,6 +211,79 @@ def initialise(
     return desk
 
 
+NATIONAL_FIELDS = ("server_url", "public_key", "device_token", "pinned_ca_file")
+"""The keys of :func:`national_problems`, one per thing IT staff type."""
+
+
+def national_problems(
+    national: NationalServiceSettings, token_text: str | None, *, training: bool
+) -> dict[str, Message]:
+    """What is wrong with each national-service field and the device token, before any write.
+
+    Keyed by :data:`NATIONAL_FIELDS`, so the wizard and the settings screen say it
+    beside the field and ``init`` says it before creating anything.
+    """
+    from sync.connection import national_problems as problems
+
+    return problems(national, token_text, training=training)
+
+
+def set_up(
+    paths: DataPaths,
+    office: OfficeSettings,
+    *,
+    supervisor: FirstSupervisor | None = None,
+    device_token: str | None = None,
+    training: bool = False,
+    database_url: str | None = None,
+    clock: Clock = system_clock,
+    machine: MachineKeyStore | None = None,
+    account_factory: AccountFactory = AccountService,
+) -> Desk:
+    """First-run setup as the wizard and ``init`` both do it: check everything, then write.
+
+    Writes the office settings (national service included), the first
+    supervisor, this workstation's device token and, for "training only for
+    now", the training mark. Raises :class:`SetupRefused` with the reason.
+    """
+    station = WorkstationSettings.load(paths.workstation_settings)
+    training = training or (station is not None and station.training)
+    problems: dict[str, Message] = {}
+    if office.national != NationalServiceSettings() or device_token is not None:
+        problems = national_problems(office.national, device_token, training=training)
+    problem = (supervisor.problem() if supervisor else None) or next(iter(problems.values()), None)
+    if problem is not None:
+        raise SetupRefused(problem)
+    desk = initialise(
+        paths,
+        office,
+        supervisor=supervisor,
+        database_url=database_url,
+        clock=clock,
+        machine=machine,
+        account_factory=account_factory,
+    )
+    try:
+        if training and not desk.context.station.training:
+            desk.context.station = desk.context.station.training_copy()
+            desk.context.station.save(paths.workstation_settings)
+        if device_token is not None:
+            _store_device_token(paths, device_token)
+    except BaseException:
+        desk.close()
+        raise
+    return desk
+
+
+def _store_device_token(paths: DataPaths, token_text: str) -> None:
+    from sync.device_token import DeviceTokenError, store_token
+
+    try:
+        store_token(paths.root, token_text)
+    except DeviceTokenError as exc:
+        raise SetupRefused(exc.message) from exc
+
+
 def open_desk(
     paths: DataPaths,
     *,
@@ -182,7 +297,7 @@ def open_desk(
     Raises ``NoSecureKeyStore`` where there is neither an OS keyring nor an
     explicit ``LAPOR_MACHINE_KEY_FILE``: never silently insecure.
     """
-    database = open_database(paths, database_url)
+    database = open_database(paths, database_url, clock=clock)
     office = load_office(database)
     if office is None:
         database.dispose()
@@ -221,6 +336,24 @@ def run_gui(argv: list[str]) -> int:
     from ui.app import run
 
     return run(argv)
+
+
+def run_self_test(argv: list[str]) -> int:
+    """Check this installation on a throwaway desk (``--self-test``); Qt loads only here."""
+    from ui.self_test import run
+
+    return run(argv)
+
+
+def run_sync_command(argv: list[str]) -> int:
+    """``sync``, ``sync-status`` and ``quarantine`` drive the sync engine, so they live there."""
+    from lapor_desktop.cli.opening import data_paths, open_existing_desk
+    from lapor_desktop.cli.session import signed_in_desk
+    from sync.cli import main
+    from sync.cli.desk_access import DeskAccess
+
+    access = DeskAccess(signed_in_desk, lambda args: open_existing_desk(data_paths(args)))
+    return main(argv, access)
 
 
 def run_reference_server(argv: list[str]) -> int:

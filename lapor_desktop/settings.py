@@ -100,6 +100,8 @@ class WorkstationSettings:
     language: str = "id"
     training: bool = False
     """A training desk (``lapor-desktop demo``): marked everywhere, talks to loopback only."""
+    backups_kept: int = 14
+    """How many automatic backups of the SQLite database to keep (``<data>/backups``)."""
 
     @staticmethod
     def new() -> WorkstationSettings:
@@ -117,6 +119,7 @@ class WorkstationSettings:
             station_id=str(raw["station_id"]),
             language=str(raw.get("language", "id")),
             training=raw.get("training") is True,
+            backups_kept=max(1, int(raw.get("backups_kept", 14))),
         )
 
     def save(self, path: Path) -> None:

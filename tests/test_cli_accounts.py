@@ -81,11 +81,11 @@ def test_changing_the_office_needs_a_role_that_changes_settings(data_dir: Path, 
     change = init_args(OFFICE_CODE, "--timezone", "Asia/Makassar", name="Pemkab Lingga")
 
     unsigned = run(data_dir, *change, user=None)
-    supervisor = run(data_dir, *change)
+    front_desk = run(data_dir, *change, user=CLERK, password=accounts.PASSWORD)
     it_staff = run(data_dir, *change, user=IT, password=accounts.PASSWORD)
 
     assert unsigned.code == 8
-    assert supervisor.code == 9 and "change settings" in supervisor.stderr
+    assert front_desk.code == 9 and "change settings" in front_desk.stderr
     assert it_staff.code == 0, it_staff.stderr
     assert "settings were updated" in it_staff.stdout
     desk = app.open_desk(DataPaths(data_dir))

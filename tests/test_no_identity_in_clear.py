@@ -1,15 +1,22 @@
 """After a realistic day at the desk, no name, NIK or phone is readable in any file we wrote.
 
 Scans the database, its WAL, the attachment store and every other file in
-the data folder (logs and backups live there too), plus an export made by
-IT staff, for every identity value entered, in the forms people type them.
+the data folder (the backups, the log and a crash report live there too),
+plus an export made by IT staff, for every identity value entered, in the
+forms people type them.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
 from lapor_desktop import app
+from lapor_desktop.backups.copies import Reason, back_up, list_backups
+from lapor_desktop.crash import crash_folder, write_crash_report
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.context import Actor
@@ -62,10 +69,40 @@ def _workday(desk: app.Desk, clerk: Actor, tmp_path: Path) -> None:
         desk.follow_ups.add(saved.uuid, "Warga datang lagi menanyakan perkembangan.", actor=clerk)
 
 
+@pytest.fixture
+def app_log(desk: app.Desk) -> Iterator[Path]:
+    """The application log in the desk's data folder, as the window and command line set it."""
+    app.start_logging(desk.paths)
+    handler = logging.getLogger().handlers[-1]
+    yield desk.paths.logs
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+
+
+def _mishaps(desk: app.Desk) -> None:
+    """What a bad day adds: careless log lines and a crash whose message holds identities."""
+    person = _person(3)
+    log = logging.getLogger("lapor_desktop.services.intake")
+    log.warning(
+        "retrying save of NIK %s, phone %s, %s", person["nik"], person["phone"], person["email"]
+    )
+    try:
+        raise ValueError(f"duplicate NIK {person['nik']} (+62{person['phone'][1:]})")
+    except ValueError as error:
+        log.exception("save failed")
+        write_crash_report(desk.paths, error)
+
+
 def test_no_identity_is_readable_in_any_file_after_a_working_day(
-    desk: app.Desk, clerk: Actor, supervisor: Principal, tmp_path: Path
+    desk: app.Desk, clerk: Actor, supervisor: Principal, tmp_path: Path, app_log: Path
 ) -> None:
     _workday(desk, clerk, tmp_path)
+    _mishaps(desk)
+    if desk.database.is_sqlite:
+        back_up(
+            desk.paths.database, desk.paths.backups, now=desk.context.now(), reason=Reason.MANUAL
+        )
+        assert len(list_backups(desk.paths.backups)) == 2  # the automatic one and this
     it_staff = accounts.add_user(desk, supervisor, "budi_it", Role.IT).actor
     exports = tmp_path / "exports"
     exports.mkdir()
@@ -81,6 +118,8 @@ def test_no_identity_is_readable_in_any_file_after_a_working_day(
     after_close = _scan([desk.paths.root, exports], needles)
 
     assert (exports / "bulanan.csv").stat().st_size > 1000, "the export must hold the complaints"
+    assert "save failed" in (app_log / "lapor-desktop.log").read_text("utf-8")
+    assert len(list(crash_folder(desk.paths).iterdir())) == 1
     assert while_open == []
     assert after_close == []
 

@@ -1,7 +1,7 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
-``user``, ``person``, ``db check``, ``audit verify``, ``--version``; without
+``user``, ``person``, ``db check``, ``audit verify``, ``--version``, ``--self-test``; without
 a command it opens the desk window. Every command except
 ``init`` and ``--version`` signs in (:mod:`lapor_desktop.cli.session`).
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
@@ -15,13 +15,14 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 
 from lapor_desktop import app
 from lapor_desktop.i18n import DEFAULT_LANGUAGE
 
-from . import commands
+from . import commands, diagnostics
 from .audit_command import audit_verify
-from .db_check import db_check
+from .db_check import db_command
 from .exit_codes import ExitCode, classify
 from .import_command import import_register
 from .init_command import init
@@ -42,9 +43,24 @@ COMMANDS: dict[str, Command] = {
     "export": export,
     "user": user_command,
     "person": person_command,
-    "db": db_check,
+    "db": db_command,
     "audit": audit_verify,
 }
+
+
+SYNC_COMMANDS = frozenset({"sync", "sync-status", "quarantine"})
+_VALUED_OPTIONS = frozenset({"--data-dir", "--lang", "--user"})
+
+
+def _command_word(arguments: list[str]) -> str | None:
+    """The first word that is neither an option nor an option's value."""
+    words = iter(arguments)
+    for word in words:
+        if word in _VALUED_OPTIONS:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,14 +71,21 @@ def main(argv: list[str] | None = None) -> int:
         return app.run_reference_server(arguments[1:])
     if arguments[:1] == ["demo"]:
         return app.run_demo(arguments[1:])
+    if _command_word(arguments) in SYNC_COMMANDS:
+        # The sync engine's own commands parse their options (global ones included) there.
+        return app.run_sync_command(arguments)
+    if arguments[:1] == ["--self-test"]:
+        return app.run_self_test(arguments[1:])
     argv = arguments
     out = Output()
     out.tolerate_unencodable()
     debug = False
+    folder: Path | None = None
     try:
         args = build_parser().parse_args(argv)
         out.language = getattr(args, "lang", None) or DEFAULT_LANGUAGE
         debug = bool(getattr(args, "debug", False))
+        folder = diagnostics.start_logging(args)
         if args.version:
             return commands.version(args, out)
         if args.command is None:
@@ -74,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.UNEXPECTED
     except (Exception, KeyboardInterrupt) as error:
-        code, message = classify(error)
+        code, message = classify(error, folder)
+        if code is ExitCode.UNEXPECTED:
+            diagnostics.report_crash(folder, error, out)
         if debug and code is ExitCode.UNEXPECTED:
             traceback.print_exc(file=out.stderr)
         out.error(message)

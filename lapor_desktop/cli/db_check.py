@@ -1,5 +1,8 @@
 """``db check``: is the database whole, and is every queued complaint really on its way?
 
+(:func:`db_command` also dispatches ``db backup`` and ``db restore``,
+:mod:`lapor_desktop.cli.backup_command`.)
+
 Runs without migrating and changes nothing but the record of the sign-in
 (the FTS5 check is an INSERT that changes nothing), so it can be pointed at
 a suspicious copy safely. Any signed-in role may run it: it shows no
@@ -24,6 +27,7 @@ from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import Complaint, OutboxEntry
 
+from .backup_command import db_backup, db_restore
 from .exit_codes import DatabaseProblem, ExitCode
 from .opening import data_paths, require_database
 from .output import Output
@@ -42,6 +46,11 @@ class Check:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def db_command(args: argparse.Namespace, out: Output) -> int:
+    actions = {"check": db_check, "backup": db_backup, "restore": db_restore}
+    return actions[args.db_command](args, out)
 
 
 def db_check(args: argparse.Namespace, out: Output) -> int:

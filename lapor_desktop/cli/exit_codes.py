@@ -6,12 +6,19 @@
 2    usage error: bad arguments, or a refusal that needs ``--force``
 3    validation failed: the import file or some of its rows were rejected
 4    not found (``show``, a user name in ``user``)
-5    database problem: cannot open, corrupt, failed ``db check``, too new;
+5    database problem: cannot open, damaged, failed ``db check``, too new; disk full,
+     read-only data folder, database locked; a backup or restore refused or failed;
      or no secure place for this workstation's machine key
 6    the desk is not initialised: run ``lapor-desktop init``
 7    the audit log's hash chain is broken (``audit verify``)
 8    authentication failed or needed (also: the initial password must be changed)
 9    signed in, but your role does not allow this
+10   ``sync``: LAPOR! cannot be reached (offline); the records stay queued
+11   ``sync``: LAPOR! is busy or failing (429, 5xx, unreadable answers); try later
+12   ``sync``: LAPOR! refused the device token, or its certificate or receipt key
+     does not verify: a person must fix it
+13   ``sync``: a captive portal (hotspot sign-in page) answered instead of LAPOR!
+14   ``sync``: no national service or device token is configured on this desk
 130  interrupted (Ctrl+C)
 ===  ==================================================================
 
@@ -23,10 +30,14 @@ from __future__ import annotations
 
 import enum
 import sqlite3
+from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import exc as sa_exc
 
+from lapor_desktop.backups.copies import BackupFailed
+from lapor_desktop.backups.restore import RestoreRefused
+from lapor_desktop.backups.startup import DatabaseDamaged
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.context import DeskLocked
@@ -34,6 +45,7 @@ from lapor_desktop.services.office import OfficeNotInitialised
 from lapor_desktop.services.permissions import PermissionDenied
 from lapor_desktop.services.register_formats import RegisterFormatError
 from lapor_desktop.storage.migrate import DatabaseTooNew
+from lapor_desktop.storage.problems import storage_problem
 
 _DETAIL_MAX = 300
 
@@ -49,6 +61,11 @@ class ExitCode(enum.IntEnum):
     AUDIT_BROKEN = 7
     AUTHENTICATION = 8
     NOT_ALLOWED = 9
+    OFFLINE = 10
+    SERVICE_UNAVAILABLE = 11
+    NATIONAL_AUTH = 12
+    CAPTIVE_PORTAL = 13
+    SYNC_NOT_CONFIGURED = 14
     INTERRUPTED = 130
 
 
@@ -92,8 +109,11 @@ class NotAllowed(CliError):
     exit_code = ExitCode.NOT_ALLOWED
 
 
-def classify(error: BaseException) -> tuple[ExitCode, Message]:
-    """The exit code and the message to print for anything a command raised."""
+def classify(error: BaseException, folder: Path | None = None) -> tuple[ExitCode, Message]:
+    """The exit code and the message to print for anything a command raised.
+
+    ``folder`` (the data folder, when known) tells a full disk from a failing one.
+    """
     if isinstance(error, CliError):
         return error.exit_code, error.message
     if isinstance(error, OfficeNotInitialised):
@@ -108,6 +128,13 @@ def classify(error: BaseException) -> tuple[ExitCode, Message]:
         return ExitCode.AUTHENTICATION, DeskLocked.message
     if isinstance(error, MachineKeyError):
         return ExitCode.DATABASE, error.message
+    if isinstance(error, DatabaseDamaged):
+        return ExitCode.DATABASE, _damaged(error)
+    if isinstance(error, BackupFailed | RestoreRefused):
+        return ExitCode.DATABASE, error.message
+    problem = storage_problem(error, folder)
+    if problem is not None:
+        return ExitCode.DATABASE, problem.message
     if isinstance(
         error, sa_exc.DBAPIError | sa_exc.ArgumentError | sa_exc.NoSuchModuleError | sqlite3.Error
     ):
@@ -124,6 +151,17 @@ def classify(error: BaseException) -> tuple[ExitCode, Message]:
     return ExitCode.UNEXPECTED, Message(
         N_("Unexpected error ({kind}: {detail}). Run again with --debug and tell IT staff."),
         {"kind": type(error).__name__, "detail": _short(error)},
+    )
+
+
+def _damaged(error: DatabaseDamaged) -> Message:
+    """The plain account of the damage, and the command that brings the newest good backup back."""
+    backup = error.damaged.newest_good
+    if backup is None:
+        return error.message
+    return Message(
+        N_('{damage} To restore it: lapor-desktop db restore "{path}"'),
+        {"damage": error.message, "path": str(backup.path)},
     )
 
 

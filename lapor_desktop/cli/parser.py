@@ -124,6 +124,7 @@ def build_parser() -> Parser:
         "$LAPOR_PASSWORD or asked twice",
     )
     init.add_argument("--supervisor-name", metavar="NAME", help="the supervisor's full name")
+    _national_options(init)
 
     imp = commands.add_parser(
         "import", parents=[common], help="import a register file (CSV, JSON or XLSX)"
@@ -149,6 +150,18 @@ def build_parser() -> Parser:
     db_commands.add_parser(
         "check", parents=[common], help="integrity, foreign keys, search index, outbox"
     )
+    backup = db_commands.add_parser(
+        "backup",
+        parents=[common],
+        help="a checked copy of the SQLite database into <data>/backups (IT)",
+    )
+    backup.add_argument("--to", metavar="FILE", help="write the backup to FILE instead")
+    restore = db_commands.add_parser(
+        "restore",
+        parents=[common],
+        help="put a backup back; the current database is kept aside, never deleted (IT)",
+    )
+    restore.add_argument("file", metavar="FILE")
     commands.add_parser(
         "demo",
         add_help=False,
@@ -161,6 +174,13 @@ def build_parser() -> Parser:
         help="run the reference national LAPOR! server (tests, training); must come first, "
         "its options follow it: lapor-desktop reference-server --help",
     )
+    for name, text in (
+        ("sync", "send the queue to LAPOR! until done or a person must act; --watch keeps going"),
+        ("sync-status", "pending, quarantined, last sync, clock offset, server reachable"),
+        ("quarantine", "list or resend records LAPOR! refused (supervisor)"),
+    ):
+        # Parsed by the sync engine's own command line (sync.cli): see 'lapor-desktop NAME -h'.
+        commands.add_parser(name, add_help=False, help=text)
 
     audit = commands.add_parser("audit", parents=[common], help="the tamper-evident audit log")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND", required=True)
@@ -170,6 +190,43 @@ def build_parser() -> Parser:
     _account_commands(commands, common)
     _privacy_commands(commands, common)
     return parser
+
+
+def _national_options(init: argparse.ArgumentParser) -> None:
+    """Where ``init`` connects the desk; the token never on the command line (``ps`` shows it)."""
+    init.add_argument(
+        "--server-url", metavar="URL", help="the national LAPOR! service, https://..."
+    )
+    init.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="the service's receipt key, base64 (repeat during a key rotation)",
+    )
+    init.add_argument(
+        "--public-key-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="the service's receipt key from a file, base64 or PEM",
+    )
+    init.add_argument(
+        "--pinned-ca-file",
+        metavar="FILE",
+        help="trust this CA bundle instead of the system's, for the national service only",
+    )
+    init.add_argument(
+        "--device-token-file",
+        metavar="FILE",
+        help="this workstation's device token, read from FILE ('-': standard input)",
+    )
+    init.add_argument(
+        "--training-only",
+        action="store_true",
+        help="a practice desk for now: marked PELATIHAN everywhere, never talks to the real "
+        "service (a --server-url must be on this computer)",
+    )
 
 
 def _account_commands(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.settings import OfficeSettings
@@ -39,9 +40,14 @@ def load_office(database: Database) -> OfficeSettings | None:
 
 def save_office(database: Database, settings: OfficeSettings, *, now: dt.datetime) -> None:
     with database.write() as session:
-        row = session.get(OfficeSettingsRow, 1)
-        if row is None:
-            session.add(OfficeSettingsRow(id=1, settings_json=settings.to_json(), updated_at=now))
-        else:
-            row.settings_json = settings.to_json()
-            row.updated_at = now
+        put_office(session, settings, now=now)
+
+
+def put_office(session: Session, settings: OfficeSettings, *, now: dt.datetime) -> None:
+    """Write the office settings in the caller's transaction (beside its audit entry)."""
+    row = session.get(OfficeSettingsRow, 1)
+    if row is None:
+        session.add(OfficeSettingsRow(id=1, settings_json=settings.to_json(), updated_at=now))
+    else:
+        row.settings_json = settings.to_json()
+        row.updated_at = now

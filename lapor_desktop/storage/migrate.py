@@ -54,13 +54,23 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this version can read (and upgrade from)."""
+    return frozenset(s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions())
+
+
 def check_not_too_new(database: Database) -> None:
     revision = current_revision(database)
     if revision is None:
         return
-    known = {script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()}
-    if revision not in known:
+    if revision not in known_revisions():
         raise DatabaseTooNew(revision)
+
+
+def has_pending(database: Database) -> bool:
+    """Whether opening will migrate an existing database (so a backup must come first)."""
+    revision = current_revision(database)
+    return revision is not None and revision != head_revision()
 
 
 def upgrade(database: Database) -> None:
