@@ -1,7 +1,8 @@
 """Starting the desk window: open the data folder, sign in, show the main window.
 
 ``lapor-desktop`` with no arguments lands here (wired by the composition
-root). Problems an administrator must fix (no set-up yet, no key store)
+root). A data folder with no desk yet opens the setup wizard
+(``ui.setup_wizard``); problems an administrator must fix (no key store)
 are told in a message box and end with a non-zero exit code.
 """
 
@@ -22,6 +23,7 @@ from lapor_desktop.services.office import OfficeNotInitialised
 from ui.i18n import Language
 from ui.idle_lock import IdleLock
 from ui.main_window import MainWindow
+from ui.setup_wizard import first_run
 from ui.sign_in import SignInDialog
 from ui.style import STYLESHEET
 from ui.tasks import TaskRunner
@@ -46,10 +48,14 @@ def run(argv: Sequence[str] | None = None) -> int:
     application.setApplicationName("LAPOR! Desktop")
     application.setStyleSheet(STYLESHEET)
     language = Language()
+    paths = resolve_data_dir(args.data_dir)
     try:
-        desk = open_existing_desk(resolve_data_dir(args.data_dir))
+        desk = open_existing_desk(paths)
     except OfficeNotInitialised:
-        return _refuse(language, OfficeNotInitialised.message)
+        set_up = first_run(paths, language)  # a new desk: the setup wizard, then sign in
+        if set_up is None:
+            return EXIT_NOT_READY
+        desk = set_up
     except MachineKeyError as error:
         return _refuse(language, error.message)
     try:

@@ -1,15 +1,27 @@
-"""Finding a complaint: one search box (words, a registration or tracking number) and filters.
+"""Finding a complaint: one search box (words, a registration or tracking number, a NIK or
+a phone number) and filters.
 
 The search waits for a short pause in typing before it asks the database,
-so a fast typist does not queue a query per key.
+so a fast typist does not queue a query per key. A returning citizen is
+one keystroke away: Ctrl+F, type the number from the receipt, the NIK or
+the phone, Enter; a single match opens at once. NIK and phone are matched
+by the core through blind indexes, and only for roles that may see who
+complained.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
 from PySide6.QtCore import QItemSelection, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -19,33 +31,62 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lapor_desktop.domain.complaint import Classification
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.lookup import ComplaintQuery
-from ui.complaint_model import UUID_ROLE, ComplaintTableModel
+from ui.complaint_model import SORT_COLUMN, SORTABLE, UUID_ROLE, ComplaintTableModel
+from ui.fields import SearchableCombo
 from ui.i18n import Texts
+from ui.reference_choices import ReferenceChoices
 
 SEARCH_PAUSE_MS = 300
 ALL = N_("All")
+PERIODS = (
+    ("", N_("Any time")),
+    ("today", N_("Today")),
+    ("7", N_("Last 7 days")),
+    ("30", N_("Last 30 days")),
+    ("month", N_("This month")),
+)
+COLUMN_WIDTHS = (192, 140, 160, 160, 125, 190)
+"""The first four (number, title, sent, status) fit the list's half of a 1280-pixel window."""
 
 
 class ComplaintList(QWidget):
-    """The filters above the table; ``opened`` with a complaint's UUID when one is selected."""
+    """The filters above the table; ``opened`` with a complaint's UUID when one is selected.
+
+    ``today`` gives the office's date (for periods and the overdue badge);
+    by default the computer's clock in the office's time zone.
+    """
 
     opened = Signal(str)
 
     def __init__(
-        self, texts: Texts, model: ComplaintTableModel, parent: QWidget | None = None
+        self,
+        texts: Texts,
+        model: ComplaintTableModel,
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], dt.date] | None = None,
     ) -> None:
         super().__init__(parent)
         self._texts = texts
         self.model = model
+        zone = ZoneInfo(model.timezone)
+        self.today = today or (lambda: dt.datetime.now(zone).date())
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.status_filter = QComboBox()
         self.sync_filter = QComboBox()
+        self.classification_filter = QComboBox()
+        self.period_filter = QComboBox()
+        self.agency_filter = SearchableCombo()
+        self.category_filter = SearchableCombo()
+        self.overdue_filter = QCheckBox()
         self.table = QTableView()
         self.count = QLabel()
+        self._open_single = False
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SEARCH_PAUSE_MS)
@@ -54,39 +95,92 @@ class ComplaintList(QWidget):
         self._fill_filters()
         texts.language.changed.connect(self._fill_filters)
         self.search.textChanged.connect(lambda _text: self._pause.start())
-        self.search.returnPressed.connect(self.apply_filters)
-        self.status_filter.activated.connect(lambda _index: self.apply_filters())
-        self.sync_filter.activated.connect(lambda _index: self.apply_filters())
+        self.search.returnPressed.connect(lambda: self.apply_filters(open_single=True))
+        for combo in (
+            self.status_filter,
+            self.sync_filter,
+            self.classification_filter,
+            self.period_filter,
+        ):
+            combo.activated.connect(lambda _index: self.apply_filters())
+        for picker in (self.agency_filter, self.category_filter):
+            picker.activated.connect(lambda _index: self.apply_filters())
+            picker.typing().editingFinished.connect(self._picker_done)
+        self.overdue_filter.toggled.connect(lambda _on: self.apply_filters())
         self._selected: str | None = None
-        model.page_loaded.connect(self._show_count)
+        self._applied = self.query()
+        model.page_loaded.connect(self._page_loaded)
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.modelReset.connect(self._restore_selection)
         selection = self.table.selectionModel()
         selection.selectionChanged.connect(self._selection_changed)
 
     def query(self) -> ComplaintQuery:
+        today = self.today()
+        created_from, created_to = self._period(today)
         return ComplaintQuery(
             text=self.search.text().strip(),
             status=self.status_filter.currentData() or None,
             sync_state=self.sync_filter.currentData() or None,
+            classification=self.classification_filter.currentData() or None,
+            agency_code=self.agency_filter.code() or None,
+            category_code=self.category_filter.code() or None,
+            created_from=created_from,
+            created_to=created_to,
+            overdue_on=today if self.overdue_filter.isChecked() else None,
+            flag_overdue_on=today,
+            ascending=self.model.query.ascending,
         )
 
-    def apply_filters(self) -> None:
-        """Run the search now (also what the pause after typing ends in)."""
+    def apply_filters(self, *, open_single: bool = False) -> None:
+        """Run the search now (also what the pause after typing ends in).
+
+        With ``open_single`` (Enter in the search box) a search with exactly
+        one match selects it, which opens it.
+        """
         self._pause.stop()
-        self.model.set_query(self.query())
+        self._open_single = open_single
+        self._applied = self.query()
+        self.model.set_query(self._applied)
+
+    def set_choices(self, choices: ReferenceChoices) -> None:
+        """Agency and category names to pick from; until then a typed code filters too."""
+        self.agency_filter.set_choices(choices.agencies)
+        self.category_filter.set_choices(choices.categories)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _picker_done(self) -> None:
+        if self.query() != self._applied:
+            self.apply_filters()
+
+    def _period(self, today: dt.date) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The chosen period as UTC bounds of office days."""
+        key = self.period_filter.currentData() or ""
+        if not key:
+            return None, None
+        if key == "today":
+            start = today
+        elif key == "month":
+            start = today.replace(day=1)
+        else:
+            start = today - dt.timedelta(days=int(key) - 1)
+        zone = ZoneInfo(self.model.timezone)
+
+        def at(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+        return at(start), at(today + dt.timedelta(days=1))
+
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         if indexes:
             self.opened.emit(str(self.model.data(indexes[0], UUID_ROLE)))
-
-    def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
 
     def _remember_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -100,44 +194,112 @@ class ComplaintList(QWidget):
         with QSignalBlocker(self.table.selectionModel()):
             self.table.selectRow(row)
 
-    def _show_count(self) -> None:
+    def _page_loaded(self) -> None:
         rows = self.model.rowCount(QModelIndex())
         more = self.model.canFetchMore(QModelIndex()) or self.model.loading
         msgid = N_("{count}+ complaints (scroll for more)") if more else N_("{count} complaints")
         self._texts.show("count", self.count.setText, Message(msgid, {"count": rows}))
+        if self._open_single:
+            self._open_single = False
+            if rows == 1 and not more:
+                self.table.selectRow(0)
+                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _sort_chosen(self, column: int, order: Qt.SortOrder) -> None:
+        """Only the key order sorts; another header leaves the indicator where it was."""
+        header = self.table.horizontalHeader()
+        if column not in SORTABLE:
+            ascending = self.model.query.ascending
+            kept = Qt.SortOrder.AscendingOrder if ascending else Qt.SortOrder.DescendingOrder
+            with QSignalBlocker(header):
+                header.setSortIndicator(SORT_COLUMN, kept)
+            return
+        self.model.sort(column, order)
 
     def _fill_filters(self) -> None:
         for combo, members in (
             (self.status_filter, list(Status)),
             (self.sync_filter, list(SyncState)),
+            (self.classification_filter, list(Classification)),
         ):
             current = combo.currentData()
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem(self._texts.text(ALL), "")
-            for member in members:
-                combo.addItem(self._texts.text(member.label), member.value)
-            index = combo.findData(current) if current else 0
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+            with QSignalBlocker(combo):
+                combo.clear()
+                combo.addItem(self._texts.text(ALL), "")
+                for member in members:
+                    combo.addItem(self._texts.text(member.label), member.value)
+                index = combo.findData(current) if current else 0
+                combo.setCurrentIndex(max(index, 0))
+        current = self.period_filter.currentData()
+        with QSignalBlocker(self.period_filter):
+            self.period_filter.clear()
+            for key, msgid in PERIODS:
+                self.period_filter.addItem(self._texts.text(msgid), key)
+            self.period_filter.setCurrentIndex(max(self.period_filter.findData(current or ""), 0))
 
     def _lay_out(self) -> None:
         t = self._texts
-        t.bind(self.search.setPlaceholderText, N_("Search: words, registration or tracking number"))
-        status_label, sync_label = QLabel(), QLabel()
-        t.bind(status_label.setText, N_("S&tatus"))
-        t.bind(sync_label.setText, N_("Se&nt"))
-        status_label.setBuddy(self.status_filter)
-        sync_label.setBuddy(self.sync_filter)
-        for combo in (self.status_filter, self.sync_filter):
-            combo.setMaximumWidth(190)
+        t.bind(
+            self.search.setPlaceholderText,
+            N_("Search: words, registration or tracking number, NIK or phone"),
+        )
+        t.bind(self.overdue_filter.setText, N_("Overdue only"))
+        t.bind(self.agency_filter.typing().setPlaceholderText, N_("Any agency"))
+        t.bind(self.category_filter.typing().setPlaceholderText, N_("Any category"))
+        labels = {}
+        for key, msgid, buddy in (
+            ("status", N_("S&tatus"), self.status_filter),
+            ("sync", N_("Se&nt"), self.sync_filter),
+            ("classification", N_("Kind"), self.classification_filter),
+            ("period", N_("Recorded"), self.period_filter),
+            ("agency", N_("Agency"), self.agency_filter),
+            ("category", N_("Category"), self.category_filter),
+        ):
+            label = labels[key] = QLabel()
+            t.bind(label.setText, msgid)
+            label.setBuddy(buddy)
+        for combo in (self.agency_filter, self.category_filter):
+            combo.setMinimumContentsLength(12)
         self.search.setMinimumWidth(220)
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
-        filters.addWidget(status_label)
-        filters.addWidget(self.status_filter)
-        filters.addWidget(sync_label)
-        filters.addWidget(self.sync_filter)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.overdue_filter)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        for row, pairs in enumerate(
+            (
+                (("status", self.status_filter), ("sync", self.sync_filter)),
+                (("classification", self.classification_filter), ("period", self.period_filter)),
+                (("agency", self.agency_filter), ("category", self.category_filter)),
+            )
+        ):
+            for pair, (key, widget) in enumerate(pairs):
+                grid.addWidget(labels[key], row, pair * 2)
+                grid.addWidget(widget, row, pair * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        self._configure_table()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(grid)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        chain = (
+            self.search,
+            self.overdue_filter,
+            self.status_filter,
+            self.sync_filter,
+            self.classification_filter,
+            self.period_filter,
+            self.agency_filter,
+            self.category_filter,
+            self.table,
+        )
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def _configure_table(self) -> None:
         table = self.table
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -149,10 +311,9 @@ class ComplaintList(QWidget):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((185, 230, 165, 150, 120, 150)):
+        header.setSortIndicatorShown(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicator(SORT_COLUMN, Qt.SortOrder.DescendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_chosen)
+        for column, width in enumerate(COLUMN_WIDTHS):
             table.setColumnWidth(column, width)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(filters)
-        layout.addWidget(table, 1)
-        layout.addWidget(self.count)

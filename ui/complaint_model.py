@@ -24,7 +24,7 @@ from PySide6.QtGui import QBrush, QColor
 from lapor_desktop.domain.complaint import Classification, ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_
-from lapor_desktop.services.lookup import PAGE_SIZE, ComplaintQuery
+from lapor_desktop.services.lookup import PAGE_SIZE, ComplaintQuery, ListedComplaint
 from ui.formatting import EMPTY, enum_label, short_datetime
 from ui.i18n import Language
 from ui.style import sync_colours
@@ -44,8 +44,15 @@ COLUMNS = (
 )
 """What matters first: which complaint, and whether LAPOR! has it."""
 SYNC_COLUMN = 2
+STATUS_COLUMN = 3
+SORTABLE = frozenset({0, 4})
+"""Registration number and date follow the key order; other columns would need a full scan."""
+SORT_COLUMN = 4
+OVERDUE = N_("{status}, overdue")
 UUID_ROLE = Qt.ItemDataRole.UserRole
 NO_NUMBER = N_("(draft)")
+OVERDUE_COLOURS = ("#f8d7da", "#58151c")
+"""(fill, text) of the overdue badge: the same alarm as a quarantined complaint."""
 
 
 class ComplaintTableModel(QAbstractTableModel):
@@ -79,6 +86,10 @@ class ComplaintTableModel(QAbstractTableModel):
     @property
     def loading(self) -> bool:
         return self._loading
+
+    @property
+    def timezone(self) -> str:
+        return self._timezone
 
     @property
     def query(self) -> ComplaintQuery:
@@ -124,14 +135,24 @@ class ComplaintTableModel(QAbstractTableModel):
             return summary.title
         if role == UUID_ROLE:
             return summary.uuid
-        if column == SYNC_COLUMN and role in (
-            Qt.ItemDataRole.BackgroundRole,
-            Qt.ItemDataRole.ForegroundRole,
-        ):
-            fill, text = sync_colours(summary.sync_state)
-            colour = fill if role == Qt.ItemDataRole.BackgroundRole else text
-            return QBrush(QColor(colour))
+        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            colours = None
+            if column == SYNC_COLUMN:
+                colours = sync_colours(summary.sync_state)
+            elif column == STATUS_COLUMN and is_overdue(summary):
+                colours = OVERDUE_COLOURS
+            if colours is not None:
+                fill, text = colours
+                return QBrush(QColor(fill if role == Qt.ItemDataRole.BackgroundRole else text))
         return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Oldest or newest first (the key order); other columns keep the current order."""
+        if column not in SORTABLE:
+            return
+        ascending = order == Qt.SortOrder.AscendingOrder
+        if ascending != self._query.ascending:
+            self.set_query(dataclasses.replace(self._query, ascending=ascending))
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -210,7 +231,8 @@ class ComplaintTableModel(QAbstractTableModel):
         if field == "title":
             return summary.title or EMPTY
         if field == "status":
-            return enum_label(Status, summary.status, language.code)
+            status = enum_label(Status, summary.status, language.code)
+            return language.text(OVERDUE, status=status) if is_overdue(summary) else status
         return enum_label(SyncState, summary.sync_state, language.code)
 
     def _retranslate(self) -> None:
@@ -218,3 +240,8 @@ class ComplaintTableModel(QAbstractTableModel):
             last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+
+
+def is_overdue(summary: ComplaintSummary) -> bool:
+    """Rows from the lookup service say so when the list asked (``flag_overdue_on``)."""
+    return isinstance(summary, ListedComplaint) and summary.overdue

@@ -1,4 +1,4 @@
-"""One complaint in full: its fields, the complainant (as the role may see), deadlines, timeline.
+"""One complaint in full: fields, complainant (as the role may see), files, deadlines, follow-ups.
 
 The identity shown is what the lookup service returned: for a role that
 may not see it the service sends a placeholder, which is shown as is.
@@ -6,7 +6,10 @@ may not see it the service sends a placeholder, which is shown as is.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -24,13 +28,18 @@ from PySide6.QtWidgets import (
 
 from lapor_desktop.domain.complaint import Channel, Classification
 from lapor_desktop.domain.status import Status, SyncState
-from lapor_desktop.i18n import N_
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.follow_ups import FollowUpOutcome
 from lapor_desktop.services.sla import DEADLINE_LABELS, Deadline
+from ui.attachments_view import AttachmentsView
+from ui.complaint_model import OVERDUE_COLOURS
 from ui.detail_data import DetailPage
-from ui.fields import set_role
+from ui.errors import explain
+from ui.fields import FieldError, set_role
 from ui.formatting import EMPTY, enum_label, long_date, long_datetime
 from ui.i18n import Texts
 from ui.style import ERROR_TEXT, sync_colours
+from ui.tasks import TaskRunner
 
 FIELDS = (
     ("classification", N_("Classification")),
@@ -43,6 +52,7 @@ FIELDS = (
     ("channel", N_("Channel")),
     ("visibility", N_("Anonymous / confidential")),
     ("tracking_id", N_("LAPOR! tracking ID")),
+    ("fingerprint", N_("Receipt fingerprint")),
 )
 IDENTITY = (
     ("full_name", N_("Full name")),
@@ -53,6 +63,9 @@ IDENTITY = (
 )
 TIMELINE_COLUMNS = (N_("When"), N_("Status"), N_("By"), N_("Note"))
 OVERDUE = N_("{date} (overdue)")
+OVERDUE_BADGE = N_("Overdue")
+NO_FOLLOW_UPS = N_("No follow-up notes yet.")
+FOLLOW_UP_ADDED = N_("Follow-up note added; it goes to LAPOR! with the next sync.")
 
 
 class DetailView(QWidget):
@@ -60,15 +73,31 @@ class DetailView(QWidget):
 
     receipt_requested = Signal(object)
     resume_requested = Signal(object)
+    follow_up_added = Signal(str)
+    """The complaint's UUID, once a note is saved and the page shows it."""
 
-    def __init__(self, texts: Texts, timezone: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        texts: Texts,
+        timezone: str,
+        parent: QWidget | None = None,
+        *,
+        runner: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self._texts = texts
         self._timezone = timezone
+        self._runner = runner if runner is not None else TaskRunner(self)
         self._page: DetailPage | None = None
         self.heading = set_role(QLabel(), "heading")
         self.status = QLabel()
         self.sync = QLabel()
+        self.overdue_badge = QLabel()
+        self.attachments = AttachmentsView(texts, self._runner)
+        self.follow_ups = QLabel()
+        self.follow_up_text = QPlainTextEdit()
+        self.follow_up_button = QPushButton()
+        self.follow_up_error = FieldError()
         self.values = {key: QLabel() for key, _ in FIELDS}
         self.identity_values = {key: QLabel() for key, _ in IDENTITY}
         self.identity_hidden = set_role(QLabel(), "hint")
@@ -85,6 +114,11 @@ class DetailView(QWidget):
         texts.language.changed.connect(self._render)
         self.receipt_button.clicked.connect(lambda: self.receipt_requested.emit(self._page))
         self.resume_button.clicked.connect(self._resume_clicked)
+        self.follow_up_button.clicked.connect(self.add_follow_up)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(keys), self.follow_up_text)
+            shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(self.add_follow_up)
         self.show_page(None)
 
     @property
@@ -101,6 +135,40 @@ class DetailView(QWidget):
             [_text(table.item(row, column)) for column in range(table.columnCount())]
             for row in range(table.rowCount())
         ]
+
+    def add_follow_up(self) -> None:
+        """Save the typed note through the core, then show the page again with it."""
+        page = self._page
+        if page is None or page.actions is None:
+            return
+        actions, text = page.actions, self.follow_up_text.toPlainText()
+        self.follow_up_button.setEnabled(False)
+
+        def work() -> tuple[FollowUpOutcome, DetailPage | None]:
+            outcome = actions.add_follow_up(text)
+            return outcome, actions.reload() if outcome.problem is None else None
+
+        self._runner.run(work, lambda result: self._follow_up_done(*result), self._follow_up_failed)
+
+    def _follow_up_done(self, outcome: FollowUpOutcome, page: DetailPage | None) -> None:
+        self.follow_up_button.setEnabled(True)
+        if outcome.problem is not None:
+            self._texts.show("follow_up.error", self.follow_up_error.setText, outcome.problem)
+            return
+        self.follow_up_text.clear()
+        if page is not None:
+            self.show_page(page)
+        set_role(self.follow_up_error, "status-ok")
+        self._texts.show("follow_up.error", self.follow_up_error.setText, Message(FOLLOW_UP_ADDED))
+        self.follow_up_added.emit(page.detail.summary.uuid if page else "")
+
+    def _follow_up_failed(self, error: BaseException) -> None:
+        self.follow_up_button.setEnabled(True)
+        message, is_bug = explain(error)
+        set_role(self.follow_up_error, "error")
+        self._texts.show("follow_up.error", self.follow_up_error.setText, message)
+        if is_bug:
+            self._runner.failed.emit(error)
 
     def _resume_clicked(self) -> None:
         if self._page is not None:
@@ -140,12 +208,17 @@ class DetailView(QWidget):
             "channel": enum_label(Channel, detail.channel, lang),
             "visibility": ", ".join(visibility),
             "tracking_id": summary.tracking_id or t.text(N_("not yet (not sent)")),
+            "fingerprint": page.fingerprint or t.text(N_("not yet (no receipt from LAPOR!)")),
         }
         for key, label in self.values.items():
             label.setText(values[key] or EMPTY)
         self._render_identity(page)
         self.description.setText(detail.description or EMPTY)
+        self.attachments.show_files(
+            detail.attachments, page.actions, allowed=detail.identity_hidden is None
+        )
         self._render_deadlines(page)
+        self._render_follow_ups(page)
         self._render_timeline(page)
         self.receipt_button.setVisible(not page.is_draft)
         self.resume_button.setVisible(page.is_draft and detail.identity_hidden is None)
@@ -165,8 +238,32 @@ class DetailView(QWidget):
             label.setText(value or EMPTY)
             self._identity_rows[key].setVisible(hidden is None)
 
+    def _render_follow_ups(self, page: DetailPage) -> None:
+        t, lang = self._texts, self._texts.language.code
+        notes = page.detail.follow_ups
+        if not notes:
+            self.follow_ups.setText(t.text(NO_FOLLOW_UPS))
+        else:
+            self.follow_ups.setText(
+                "<br>".join(
+                    f"<b>{html.escape(long_datetime(n.created_at, self._timezone, lang))} · "
+                    f"{html.escape(n.author)}</b><br>" + html.escape(n.text).replace("\n", "<br>")
+                    for n in notes
+                )
+            )
+        self.follow_up_text.setVisible(page.actions is not None)
+        self.follow_up_button.setVisible(page.actions is not None)
+        if self.follow_up_error.property("role") == "error":
+            self._texts.show("follow_up.error", self.follow_up_error.setText, None)
+
     def _render_deadlines(self, page: DetailPage) -> None:
         t, lang = self._texts, self._texts.language.code
+        fill, ink = OVERDUE_COLOURS
+        self.overdue_badge.setVisible(bool(page.overdue))
+        self.overdue_badge.setText(t.text(OVERDUE_BADGE))
+        self.overdue_badge.setStyleSheet(
+            f"background: {fill}; color: {ink}; padding: 2px 6px; font-weight: bold;"
+        )
         deadlines = page.deadlines
         if deadlines is None:
             self.deadlines.setText(t.text(N_("Deadlines start when the complaint is saved.")))
@@ -213,6 +310,7 @@ class DetailView(QWidget):
         badges = QHBoxLayout()
         badges.addWidget(self.status)
         badges.addWidget(self.sync)
+        badges.addWidget(self.overdue_badge)
         badges.addStretch(1)
         actions = QHBoxLayout()
         actions.addStretch(1)
@@ -240,9 +338,28 @@ class DetailView(QWidget):
         body.addLayout(actions)
         body.addLayout(fields)
         body.addWidget(identity_box)
+        t.bind(self.follow_up_text.setPlaceholderText, N_("A new note from the citizen"))
+        t.bind(self.follow_up_button.setText, N_("A&dd follow-up (Ctrl+Enter)"))
+        self.follow_up_text.setTabChangesFocus(True)
+        self.follow_up_text.setMaximumHeight(80)
+        self.follow_up_button.setAutoDefault(False)
+        self.follow_ups.setWordWrap(True)
+        self.follow_ups.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        follow_ups = QWidget()
+        notes = QVBoxLayout(follow_ups)
+        notes.setContentsMargins(0, 0, 0, 0)
+        notes.addWidget(self.follow_ups)
+        notes.addWidget(self.follow_up_text)
+        add = QHBoxLayout()
+        add.addWidget(self.follow_up_error, 1)
+        add.addStretch(1)
+        add.addWidget(self.follow_up_button)
+        notes.addLayout(add)
         for msgid, widget in (
             (N_("What happened"), self.description),
+            (N_("Attachments"), self.attachments),
             (N_("Deadlines"), self.deadlines),
+            (N_("Follow-up notes"), follow_ups),
             (N_("Timeline"), self.timeline),
         ):
             box = QGroupBox()

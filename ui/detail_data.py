@@ -7,13 +7,30 @@ the SLA deadlines. The widgets then only format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from lapor_desktop.domain.complaint import ComplaintDetail
 from lapor_desktop.domain.status import Status
+from lapor_desktop.i18n import Message
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.follow_ups import FollowUpOutcome, FollowUpService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.sla import Deadline, Deadlines, deadlines_for_timeline, overdue
+
+
+@dataclass(frozen=True)
+class DetailActions:
+    """What the operator can do from the page, bound to the person who loaded it.
+
+    Each runs on the database worker; the view only calls them through its runner.
+    """
+
+    read_attachment: Callable[[str], bytes | Message]
+    export_attachment: Callable[[str, Path], int | Message]
+    add_follow_up: Callable[[str], FollowUpOutcome]
+    reload: Callable[[], DetailPage | None]
 
 
 @dataclass(frozen=True)
@@ -24,6 +41,9 @@ class DetailPage:
     agency: str
     deadlines: Deadlines | None
     overdue: tuple[Deadline, ...]
+    fingerprint: str | None = None
+    """The signed national receipt's short fingerprint, once LAPOR! has the complaint."""
+    actions: DetailActions | None = field(default=None, compare=False)
 
     @property
     def is_draft(self) -> bool:
@@ -50,6 +70,16 @@ def load_detail(
     if deadlines is not None:
         closed = summary.status in {s.value for s in Status if s.is_closed}
         missed = tuple(overdue(deadlines, context.office_today(), closed=closed))
+    uuid = summary.uuid
+    follow_ups = FollowUpService(context)
+    actions = DetailActions(
+        read_attachment=lambda sha256: lookup.read_attachment(uuid, sha256, actor=actor),
+        export_attachment=lambda sha256, path: lookup.export_attachment(
+            uuid, sha256, path, actor=actor
+        ),
+        add_follow_up=lambda text: follow_ups.add(uuid, text, actor=actor),
+        reload=lambda: load_detail(lookup, context, uuid, actor),
+    )
     return DetailPage(
         detail=detail,
         region=references.region_label(detail.region_code) if detail.region_code else "",
@@ -57,4 +87,6 @@ def load_detail(
         agency=agency or (summary.agency_code or ""),
         deadlines=deadlines,
         overdue=missed,
+        fingerprint=lookup.receipt_fingerprint(uuid, actor=actor),
+        actions=actions,
     )

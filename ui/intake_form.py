@@ -29,6 +29,7 @@ from lapor_desktop.domain.complaint import Channel, Classification, ComplaintFor
 from lapor_desktop.i18n import Message
 from lapor_desktop.validation.issues import FIELD_LABELS, ValidationIssue
 from ui import intake_texts as texts_
+from ui.attachments_panel import AttachmentsPanel
 from ui.fields import ExplicitChoice, FieldError, SearchableCombo, set_role
 from ui.i18n import Texts
 from ui.reference_choices import ReferenceChoices
@@ -63,9 +64,15 @@ class IntakeForm(QWidget):
 
     left = Signal(str)
 
-    def __init__(self, texts: Texts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        texts: Texts,
+        attachments: AttachmentsPanel | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._texts = texts
+        self.attachments = attachments
         self.classification = QComboBox()
         self.title = QLineEdit()
         self.description = QPlainTextEdit()
@@ -166,8 +173,11 @@ class IntakeForm(QWidget):
         shown = set(fields)
         by_field: dict[str, list[Message]] = {}
         general: list[Message] = []
+        files: list[ValidationIssue] = []
         for issue in issues:
-            if issue.field in self._errors:
+            if issue.field == "attachment" and self.attachments is not None:
+                files.append(issue)
+            elif issue.field in self._errors:
                 by_field.setdefault(issue.field, []).append(issue.message)
             else:
                 label = Message(FIELD_LABELS.get(issue.field, issue.field))
@@ -177,6 +187,8 @@ class IntakeForm(QWidget):
             if name in shown:
                 self._texts.show(f"error.{name}", error.setText, _joined(by_field.get(name, [])))
         self._texts.show("error.general", self.general_errors.setText, _joined(general))
+        if self.attachments is not None and (files or "attachment" in shown):
+            self.attachments.show_issues(files)
 
     def error_text(self, field: str) -> str:
         return self._errors[field].text()
@@ -251,6 +263,11 @@ class IntakeForm(QWidget):
         right.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(report)
+        if self.attachments is not None:
+            files = QGroupBox()
+            self._texts.bind(files.setTitle, texts_.ATTACHMENTS_BOX)
+            QVBoxLayout(files).addWidget(self.attachments)
+            left.addWidget(files)
         left.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
@@ -286,6 +303,9 @@ class IntakeForm(QWidget):
                 chain.extend((widget.no, widget.yes))
             else:
                 chain.append(widget)
+        if self.attachments is not None:
+            panel = self.attachments
+            chain.extend((panel.add_button, panel.remove_button, panel.list))
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 

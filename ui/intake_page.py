@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lapor_desktop.domain.complaint import ComplaintDetail, ComplaintForm
+from lapor_desktop.domain.complaint import AttachmentView, ComplaintDetail, ComplaintForm
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.context import Actor, Clock
+from lapor_desktop.services.duplicates import WINDOW_DAYS, LikelyDuplicate
 from lapor_desktop.services.intake import IntakeService, SaveOutcome
 from lapor_desktop.validation.form import ValidationResult
 from lapor_desktop.validation.issues import ValidationIssue
+from ui.attachments_panel import AttachmentsPanel
 from ui.bridge import DeskBridge
+from ui.duplicate_warning import DuplicateWarning
 from ui.errors import explain
 from ui.fields import set_role
 from ui.formatting import clock_time, local
@@ -45,6 +48,7 @@ _FORM_FIELDS = frozenset(field.name for field in dataclasses.fields(ComplaintFor
 DRAFT_KEPT = N_("Saved as a draft: {count} things to complete, marked in red.")
 AUTOSAVED = N_("Draft saved automatically at {time}.")
 QUEUED = N_("Saved: {number}. It will be sent to LAPOR! when the network is available.")
+NOT_SAVED = N_("Not saved: check whether it is the same matter as the complaint shown.")
 
 
 class IntakePage(QWidget):
@@ -57,6 +61,8 @@ class IntakePage(QWidget):
     submitted = Signal(object, bool)
     draft_saved = Signal(object)
     checked = Signal()
+    duplicates_shown = Signal(object)
+    """The warning dialog, open; for tests and tours."""
 
     def __init__(
         self,
@@ -85,7 +91,14 @@ class IntakePage(QWidget):
         self._touched: set[str] = set()
         self._check_generation = 0
         self._focus_before: QWidget | None = None
-        self.form = IntakeForm(texts)
+        self.attachments = AttachmentsPanel(
+            texts,
+            runner,
+            lambda path: intake.store_file(path, actor=actor),
+            intake.attachment_settings,
+        )
+        self.form = IntakeForm(texts, self.attachments)
+        self.duplicate_warning: DuplicateWarning | None = None
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.save_button = QPushButton()
@@ -102,6 +115,7 @@ class IntakePage(QWidget):
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
         self._kept = self.form.form()
+        self._kept_files: tuple[AttachmentView, ...] = ()
 
     @property
     def complaint_uuid(self) -> str:
@@ -110,7 +124,7 @@ class IntakePage(QWidget):
     @property
     def dirty(self) -> bool:
         """Whether the form holds anything not yet saved (compared, not guessed from signals)."""
-        return self.form.form() != self._kept
+        return self.form.form() != self._kept or self.attachments.files() != self._kept_files
 
     def set_choices(self, choices: ReferenceChoices) -> None:
         self.form.set_choices(choices)
@@ -118,26 +132,83 @@ class IntakePage(QWidget):
     # -- saving -------------------------------------------------------------------------
 
     def save(self, *, then_print: bool = False) -> None:
-        """Queue the complaint if it is complete; otherwise keep it as a draft and say why."""
+        """Queue the complaint if it is complete; otherwise keep it as a draft and say why.
+
+        A complete form is first checked for likely duplicates; the operator
+        sees them and decides. Files still being stored are waited for.
+        """
         if self._submitting:
             return
+        if self.attachments.busy:
+            self._submitting = True
+
+            def when_stored() -> None:
+                self.attachments.settled.disconnect(when_stored)
+                self._submitting = False
+                self.save(then_print=then_print)
+
+            self.attachments.settled.connect(when_stored)
+            return
         form, unanswered = self.form.form(), self.form.unanswered()
-        uuid, actor, intake = self._uuid, self._actor, self._intake
         self._submitting = True
         self._focus_before = QApplication.focusWidget()
         self.form.setEnabled(False)
         if unanswered:
+            self._write(form, unanswered, then_print)
+            return
+        uuid, actor, intake = self._uuid, self._actor, self._intake
+        self._runner.run(
+            lambda: (
+                intake.likely_duplicates(form, actor=actor, complaint_uuid=uuid)
+                if intake.validate(form).ok
+                else ()
+            ),
+            lambda found: self._checked_duplicates(found, form, then_print),
+            self._save_failed,
+        )
+
+    def _checked_duplicates(
+        self, found: tuple[LikelyDuplicate, ...], form: ComplaintForm, then_print: bool
+    ) -> None:
+        if not found:
+            self._write(form, (), then_print)
+            return
+        dialog = DuplicateWarning(self._texts.language, found, self._timezone, WINDOW_DAYS, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.duplicate_warning = dialog
+
+        def decided(result: int) -> None:
+            self.duplicate_warning = None
+            if result == DuplicateWarning.DialogCode.Accepted:
+                self._write(form, (), then_print)
+            else:
+                self._enable_form()
+                self._show_status(Message(NOT_SAVED), warn=True)
+
+        dialog.finished.connect(decided)
+        dialog.open()
+        self.duplicates_shown.emit(dialog)
+
+    def _write(
+        self,
+        form: ComplaintForm,
+        unanswered: tuple[ValidationIssue, ...],
+        then_print: bool,
+    ) -> None:
+        uuid, actor, intake = self._uuid, self._actor, self._intake
+        files = self.attachments.files()
+        if unanswered:
 
             def work() -> SaveOutcome:
-                return intake.save_draft(form, actor=actor, complaint_uuid=uuid)
+                return intake.save_draft(form, actor=actor, complaint_uuid=uuid, files=files)
         else:
 
             def work() -> SaveOutcome:
-                return intake.submit(form, actor=actor, complaint_uuid=uuid)
+                return intake.submit(form, actor=actor, complaint_uuid=uuid, files=files)
 
         self._runner.run(
             work,
-            lambda outcome: self._saved(outcome, form, unanswered, then_print),
+            lambda outcome: self._saved(outcome, form, files, unanswered, then_print),
             self._save_failed,
         )
 
@@ -168,8 +239,10 @@ class IntakePage(QWidget):
         def load() -> None:
             self._uuid = detail.summary.uuid
             self.form.load(form, anonim=form.anonim or None, rahasia=form.rahasia or None)
+            self.attachments.load(detail.attachments)
             self._touched.clear()
             self._kept = self.form.form()
+            self._kept_files = self.attachments.files()
             self.form.focus_field(FIELD_ORDER[0])
 
         self._keep_draft(then=load)
@@ -182,15 +255,16 @@ class IntakePage(QWidget):
                 then()
             return
         form, uuid, actor, intake = self.form.form(), self._uuid, self._actor, self._intake
+        files = self.attachments.files()
         self._autosaving = True
 
         def kept(outcome: SaveOutcome) -> None:
-            self._autosaved(outcome, form)
+            self._autosaved(outcome, form, files)
             if then is not None and outcome.refused is None:
                 then()
 
         self._runner.run(
-            lambda: intake.save_draft(form, actor=actor, complaint_uuid=uuid),
+            lambda: intake.save_draft(form, actor=actor, complaint_uuid=uuid, files=files),
             kept,
             self._autosave_failed,
         )
@@ -199,6 +273,7 @@ class IntakePage(QWidget):
         self,
         outcome: SaveOutcome,
         form: ComplaintForm,
+        files: tuple[AttachmentView, ...],
         unanswered: tuple[ValidationIssue, ...],
         then_print: bool,
     ) -> None:
@@ -207,7 +282,7 @@ class IntakePage(QWidget):
         if outcome.refused is not None:
             self._show_status(outcome.refused, warn=True)
             return
-        self._kept = form
+        self._kept, self._kept_files = form, files
         issues = unanswered + outcome.issues
         if issues:
             self._touched.update(FIELD_ORDER)
@@ -237,10 +312,12 @@ class IntakePage(QWidget):
         if is_bug:
             self._runner.failed.emit(error)
 
-    def _autosaved(self, outcome: SaveOutcome, form: ComplaintForm) -> None:
+    def _autosaved(
+        self, outcome: SaveOutcome, form: ComplaintForm, files: tuple[AttachmentView, ...]
+    ) -> None:
         self._autosaving = False
         if outcome.refused is None:
-            self._kept = form
+            self._kept, self._kept_files = form, files
             when = clock_time(local(self._clock(), self._timezone), self._texts.language.code)
             self._show_status(Message(AUTOSAVED, {"time": when}))
             self._bridge.complaints_saved(outcome.uuid)
@@ -253,8 +330,10 @@ class IntakePage(QWidget):
     def _reset(self) -> None:
         self._uuid = str(uuid_module.uuid4())
         self.form.clear()
+        self.attachments.clear()
         self._touched.clear()
         self._kept = self.form.form()
+        self._kept_files = ()
         self.form.focus_field(FIELD_ORDER[0])
 
     # -- checking while typing ------------------------------------------------------------
@@ -306,6 +385,9 @@ class IntakePage(QWidget):
         save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         save.setContext(context)
         save.activated.connect(lambda: self.save())
+        attach = QShortcut(QKeySequence("Ctrl+O"), self)
+        attach.setContext(context)
+        attach.activated.connect(self.attachments.ask_for_files)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(context)
@@ -313,4 +395,4 @@ class IntakePage(QWidget):
 
 
 def _field_rank(field: str) -> int:
-    return FIELD_ORDER.index(field) if field in FIELD_ORDER else -1
+    return FIELD_ORDER.index(field) if field in FIELD_ORDER else len(FIELD_ORDER)

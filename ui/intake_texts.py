@@ -50,6 +50,7 @@ CONFIDENTIAL = N_("C&onfidential")
 REPORT_BOX = N_("The report")
 VISIBILITY_BOX = N_("Who may read the report")
 IDENTITY_BOX = N_("The complainant")
+ATTACHMENTS_BOX = N_("Attachments (evidence)")
 IDENTITY_BOX_ANONYMOUS = N_("The complainant (anonymous: identity optional)")
 
 NOT_ANSWERED = Message(N_("Not answered yet: ask the citizen and choose one."))

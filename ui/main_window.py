@@ -1,8 +1,13 @@
-"""The desk's window: record a complaint, find one, see it in full, hand over the receipt."""
+"""The desk's window: record a complaint, find one, see it in full, hand over the receipt.
+
+Around the pages: the sync indicator in the status bar (always visible),
+the full sync panel, and the settings.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -24,6 +29,9 @@ from lapor_desktop.i18n import LANGUAGES, N_, Message
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.intake import SaveOutcome
 from lapor_desktop.services.lookup import ComplaintQuery
+from lapor_desktop.services.quarantine import QuarantineService, Resent
+from lapor_desktop.services.settings_service import SettingsSaved, SettingsService
+from sync.runner import RunnerConfig
 from ui.bridge import DeskBridge
 from ui.complaint_list import ComplaintList
 from ui.complaint_model import ComplaintTableModel
@@ -33,9 +41,14 @@ from ui.errors import explain
 from ui.fields import set_role
 from ui.i18n import LANGUAGE_NAMES, Language, Texts
 from ui.intake_page import AUTOSAVE_SECONDS, IntakePage
+from ui.quarantine_view import QuarantineView
 from ui.receipt import TRAINING_MARK, receipt_for
 from ui.receipt_dialog import ReceiptDialog
-from ui.reference_choices import load_choices
+from ui.reference_choices import ReferenceChoices, load_choices
+from ui.settings_page import SaveResult, SettingsPage
+from ui.sync_controller import SyncController
+from ui.sync_panel import SyncPanel
+from ui.sync_status_bar import SyncStatusBar
 from ui.tasks import TaskRunner
 
 SIGNED_IN_AS = N_("Signed in as {user} ({role})")
@@ -55,6 +68,7 @@ class MainWindow(QMainWindow):
         *,
         training: bool = False,
         autosave_seconds: int = AUTOSAVE_SECONDS,
+        sync_config: RunnerConfig | None = None,
     ) -> None:
         super().__init__()
         self.desk, self.actor, self.training = desk, actor, training
@@ -79,8 +93,22 @@ class MainWindow(QMainWindow):
         self.model = ComplaintTableModel(
             lambda query: lookup.find_page(query, actor=actor), self.runner, language, timezone
         )
-        self.list = ComplaintList(self.texts, self.model)
-        self.detail = DetailView(self.texts, timezone)
+        self.list = ComplaintList(self.texts, self.model, today=desk.context.office_today)
+        self.detail = DetailView(self.texts, timezone, runner=self.runner)
+        self.sync = SyncController(desk, self.runner, config=sync_config, parent=self)
+        self.sync_bar = SyncStatusBar(self.texts, timezone)
+        quarantine = QuarantineService(desk.context, desk.intake)
+        self.quarantine = QuarantineView(self.texts, quarantine, actor, self.runner, timezone)
+        self.sync_panel = SyncPanel(self.texts, self.quarantine, timezone)
+        self.settings = SettingsPage(
+            self.texts,
+            SettingsService(desk.context),
+            actor,
+            self.runner,
+            desk.paths.root,
+            training=training or desk.context.station.training,
+            may_change=allows(actor.role, Permission.CHANGE_SETTINGS),
+        )
         self.tabs = QTabWidget()
         self.language_choice = QComboBox()
         self._lay_out()
@@ -97,6 +125,23 @@ class MainWindow(QMainWindow):
     def show_list(self) -> None:
         self.tabs.setCurrentWidget(self._browse)
         self.list.focus_search()
+
+    def show_sync_panel(self) -> None:
+        self.tabs.setCurrentWidget(self.sync_panel)
+        self.sync_panel.sync_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.quarantine.refresh()
+
+    def show_settings(self) -> None:
+        self.tabs.setCurrentWidget(self.settings)
+        self.settings.server_url.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def choose_language(self, code: str) -> None:
+        """Show the window in ``code`` and keep the choice for this workstation."""
+        self.texts.language.switch(code)
+        context, path = self.desk.context, self.desk.paths.workstation_settings
+        station = dataclasses.replace(context.station, language=code)
+        context.station = station
+        self.runner.run(lambda: station.save(path), lambda _none: None)
 
     def open_complaint(self, key: str) -> None:
         """Show one complaint in the detail pane (read on the worker, shown when it arrives)."""
@@ -123,6 +168,7 @@ class MainWindow(QMainWindow):
         self.detail_shown.emit(page)
 
     def _submitted(self, outcome: SaveOutcome, then_print: bool) -> None:
+        self.sync.nudge()
         lookup, context, actor = self.desk.lookup, self.desk.context, self.actor
         self.runner.run(
             lambda: load_detail(lookup, context, outcome.uuid, actor),
@@ -136,6 +182,12 @@ class MainWindow(QMainWindow):
         if then_print:
             QTimer.singleShot(0, dialog.print_with_dialog)
 
+    def _choices_loaded(self, choices: ReferenceChoices) -> None:
+        """The pickers of the form and the list filters share one load of the reference data."""
+        if self.intake is not None:
+            self.intake.set_choices(choices)
+        self.list.set_choices(choices)
+
     def _complaints_changed(self, uuids: tuple[str, ...]) -> None:
         """Refresh the list, and the detail only if it shows one that changed."""
         self.model.reload()
@@ -147,17 +199,29 @@ class MainWindow(QMainWindow):
         if self.intake is not None and self.intake.resume(detail):
             self.tabs.setCurrentWidget(self.intake)
 
-    def _switch_language(self, index: int) -> None:
-        code = str(self.language_choice.itemData(index))
-        self.texts.language.switch(code)
-        context, path = self.desk.context, self.desk.paths.workstation_settings
-        station = dataclasses.replace(context.station, language=code)
-        context.station = station
-        self.runner.run(lambda: station.save(path), lambda _none: None)
-
     def _show_language(self, code: str) -> None:
         with QSignalBlocker(self.language_choice):
             self.language_choice.setCurrentIndex(self.language_choice.findData(code))
+        self.settings.show_language(code)
+
+    def _synced(self, summary: object) -> None:
+        """A pass ended: the list and an open detail may show new states."""
+        self._complaints_changed(())
+        if self.tabs.currentWidget() is self.sync_panel:
+            self.quarantine.refresh()
+
+    def _settings_saved(self, result: SaveResult | BaseException) -> None:
+        if isinstance(result, SaveResult) and isinstance(result.outcome, SettingsSaved):
+            self._update_title()
+            self.sync.sync_now()  # an address or token just set: try it at once
+
+    def _open_from_quarantine(self, key: str) -> None:
+        self.tabs.setCurrentWidget(self._browse)
+        self.open_complaint(key)
+
+    def _resent(self, outcome: object) -> None:
+        if isinstance(outcome, Resent):
+            self.sync.sync_now()
 
     def _show_failure(self, error: BaseException) -> None:
         message, _is_bug = explain(error)
@@ -166,15 +230,21 @@ class MainWindow(QMainWindow):
         box.open()
 
     def _update_title(self) -> None:
-        title = f"LAPOR! Desktop · {self.desk.context.office.office_name}"
+        name = self.desk.context.office.office_name
+        self._office_label.setText(name)
+        title = f"LAPOR! Desktop · {name}"
         if self.training:
             title += f" · {TRAINING_MARK}"
         self.setWindowTitle(title)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep whatever is typed as a draft, let the worker finish it, then close."""
+        """Keep whatever is typed as a draft, let the worker finish it, then close.
+
+        A sync pass under way is cancelled between requests; nothing is half-recorded.
+        """
         if self.intake is not None:
             self.intake.autosave()
+        self.sync.stop()
         self.runner.shutdown()
         super().closeEvent(event)
 
@@ -192,9 +262,13 @@ class MainWindow(QMainWindow):
         if self.intake is not None:
             self.tabs.addTab(self.intake, "")
             t.bind(lambda text: self.tabs.setTabText(0, text), N_("Record a complaint (Ctrl+N)"))
-        self.tabs.addTab(self._browse, "")
-        browse_index = self.tabs.indexOf(self._browse)
-        t.bind(lambda text: self.tabs.setTabText(browse_index, text), N_("Complaints (Ctrl+F)"))
+        for page, msgid in (
+            (self._browse, N_("Complaints (Ctrl+F)")),
+            (self.sync_panel, N_("Sync (F6)")),
+            (self.settings, N_("Settings (Ctrl+,)")),
+        ):
+            index = self.tabs.addTab(page, "")
+            t.bind(functools.partial(self.tabs.setTabText, index), msgid)
         central = QWidget()
         layout = QVBoxLayout(central)
         if self.training:
@@ -214,7 +288,9 @@ class MainWindow(QMainWindow):
         t.show("user", user.setText, Message(SIGNED_IN_AS, params))
         status = self.statusBar()
         status.addWidget(user, 1)
-        status.addPermanentWidget(QLabel(self.desk.context.office.office_name))
+        status.addPermanentWidget(self.sync_bar)
+        self._office_label = QLabel(self.desk.context.office.office_name)
+        status.addPermanentWidget(self._office_label)
         for code in LANGUAGES:
             self.language_choice.addItem(LANGUAGE_NAMES[code], code)
         self.language_choice.setCurrentIndex(LANGUAGES.index(self.texts.language.code))
@@ -227,24 +303,45 @@ class MainWindow(QMainWindow):
         self.list.opened.connect(self.open_complaint)
         self.detail.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
         self.detail.resume_requested.connect(self._resume)
-        self.language_choice.activated.connect(self._switch_language)
+        self.detail.follow_up_added.connect(lambda uuid: self.bridge.complaints_saved(uuid))
+        self.language_choice.activated.connect(
+            lambda index: self.choose_language(str(self.language_choice.itemData(index)))
+        )
+        self.settings.language_chosen.connect(self.choose_language)
         self.texts.language.changed.connect(self._show_language)
+        self.sync.changed.connect(self.sync_bar.show_view)
+        self.sync.changed.connect(self.sync_panel.show_view)
+        self.sync.pass_finished.connect(self._synced)
+        self.sync.reconciled_after_absence.connect(lambda _summary: self.show_sync_panel())
+        self.sync_bar.open_panel.connect(self.show_sync_panel)
+        self.sync_bar.sync_now.connect(self.sync.sync_now)
+        self.sync_panel.sync_now.connect(self.sync.sync_now)
+        self.sync_panel.cancel.connect(self.sync.cancel)
+        self.quarantine.resent.connect(self._resent)
+        self.quarantine.open_requested.connect(self._open_from_quarantine)
+        self.settings.saved.connect(self._settings_saved)
         if self.intake is not None:
             self.intake.submitted.connect(self._submitted)
-        for keys, action in (("Ctrl+N", self.show_intake), ("Ctrl+F", self.show_list)):
+        for keys, action in (
+            ("Ctrl+N", self.show_intake),
+            ("Ctrl+F", self.show_list),
+            ("F5", self.sync.sync_now),
+            ("F6", self.show_sync_panel),
+            ("Ctrl+,", self.show_settings),
+        ):
             QShortcut(QKeySequence(keys), self, action)
 
     def _start(self) -> None:
         """The first page of the list, the pickers' entries, and the cursor where work starts."""
         self.model.set_query(ComplaintQuery())
+        self.settings.reload()
+        self.sync.start()
         if self.intake is None:
             self.show_list()
         else:
             self.show_intake()
-        if self.intake is not None:
-            intake = self.intake
-            context = self.desk.context
-            self.runner.run(
-                lambda: load_choices(context.references, context.office.office_code),
-                intake.set_choices,
-            )
+        context = self.desk.context
+        self.runner.run(
+            lambda: load_choices(context.references, context.office.office_code),
+            self._choices_loaded,
+        )

@@ -3,20 +3,24 @@
 It never carries the identity of an anonim complaint (domain.privacy), nor
 an identity the signed-in role may not see; the NIK is always masked
 (``mask_nik``). A training desk stamps every receipt, so a practice
-receipt can never pass for a real one.
+receipt can never pass for a real one. A QR code carries the registration
+number (``segno``), so a returning citizen's receipt is scanned, not typed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+import segno
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QImage,
     QPagedPaintDevice,
     QPageLayout,
     QPageSize,
@@ -43,6 +47,9 @@ COPY_MARK = N_("COPY (reprint)")
 SERVICE = N_("Public complaint service SP4N-LAPOR!")
 REGISTRATION = N_("Registration no.")
 TRACKING_ID = N_("LAPOR! tracking ID")
+FINGERPRINT = N_("Receipt fingerprint")
+QR_URL = "qr:registration"
+QR_SIZE = 110
 RECORDED = N_("Date and time")
 CLASSIFICATION = N_("Classification")
 TITLE = N_("Title")
@@ -87,6 +94,8 @@ class Receipt:
     received_by: str = ""
     tracking_id: str = ""
     """The national service's ID, once it has the complaint."""
+    fingerprint: str = ""
+    """The short fingerprint of the national service's signed receipt, once there is one."""
     training: bool = False
     copy: bool = False
 
@@ -122,6 +131,7 @@ def receipt_for(
         follow_up_days=office.sla.follow_up_working_days,
         received_by=detail.timeline[0].actor if detail.timeline else "",
         tracking_id=summary.tracking_id or "",
+        fingerprint=page.fingerprint or "",
         training=training,
         copy=copy,
     )
@@ -159,6 +169,7 @@ def receipt_html(receipt: Receipt, language: str) -> str:
     rows = [
         (REGISTRATION, receipt.registration_number),
         (TRACKING_ID, receipt.tracking_id),
+        (FINGERPRINT, receipt.fingerprint),
         (RECORDED, recorded),
         (RECEIVED_BY, receipt.received_by),
         (CLASSIFICATION, enum_label(Classification, receipt.classification, language)),
@@ -169,12 +180,13 @@ def receipt_html(receipt: Receipt, language: str) -> str:
     parts += [
         f"<h2 align='center'>{tr(HEADING)}</h2>",
         f"<p align='center'>{html.escape(receipt.office_name)}<br>{tr(SERVICE)}</p>",
+        f"<p align='center'><img src='{QR_URL}' width='{QR_SIZE}' height='{QR_SIZE}'></p>",
         "<table width='100%' cellspacing='0' cellpadding='4'>",
     ]
     parts += [
         row(msgid, value, big=msgid == REGISTRATION)
         for msgid, value in rows
-        if value or msgid not in (TRACKING_ID, RECEIVED_BY, NIK)
+        if value or msgid not in (TRACKING_ID, FINGERPRINT, RECEIVED_BY, NIK)
     ]
     parts += [row(VISIBILITY, visibility), "</table>", f"<h3>{tr(NEXT)}</h3><ol>"]
     steps = [] if receipt.tracking_id else [tr(STEP_SEND)]
@@ -188,13 +200,29 @@ def receipt_html(receipt: Receipt, language: str) -> str:
     return "\n".join(parts)
 
 
-def print_receipt(device: QPagedPaintDevice, body: str, *, training: bool) -> None:
+def qr_image(text: str) -> QImage:
+    """The QR code of ``text`` (error correction M: survives a crumpled, stamped receipt)."""
+    buffer = io.BytesIO()
+    segno.make(text or "-", error="m", micro=False).save(buffer, kind="png", scale=8, border=4)
+    return QImage.fromData(buffer.getvalue())
+
+
+def add_qr(document: QTextDocument, registration_number: str) -> None:
+    """Give ``document`` the picture its ``<img src='qr:registration'>`` shows."""
+    image = qr_image(registration_number)
+    document.addResource(QTextDocument.ResourceType.ImageResource, QUrl(QR_URL), image)
+
+
+def print_receipt(
+    device: QPagedPaintDevice, body: str, *, training: bool, registration_number: str = ""
+) -> None:
     """Lay the receipt out on ``device`` (a PDF writer or a printer), page by page."""
     device.setPageSize(QPageSize(QPageSize.PageSizeId.A5))
     device.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
     document = QTextDocument()
     document.setDefaultFont(QFont("DejaVu Sans", 10))
     document.documentLayout().setPaintDevice(device)
+    add_qr(document, registration_number)
     document.setHtml(body)
     page = QSizeF(device.width(), device.height())
     document.setPageSize(page)
@@ -213,12 +241,14 @@ def print_receipt(device: QPagedPaintDevice, body: str, *, training: bool) -> No
         painter.end()
 
 
-def save_pdf(path: Path, body: str, *, training: bool, title: str) -> Path:
+def save_pdf(
+    path: Path, body: str, *, training: bool, title: str, registration_number: str = ""
+) -> Path:
     writer = QPdfWriter(str(path))
     writer.setResolution(300)
     writer.setTitle(title)
     writer.setCreator("LAPOR! Desktop")
-    print_receipt(writer, body, training=training)
+    print_receipt(writer, body, training=training, registration_number=registration_number)
     return path
 
 

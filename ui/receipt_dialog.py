@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from lapor_desktop.i18n import N_, Message
 from ui.fields import set_role
 from ui.i18n import Language, Texts
-from ui.receipt import Receipt, print_receipt, receipt_html, save_pdf
+from ui.receipt import Receipt, add_qr, print_receipt, receipt_html, save_pdf
 
 SAVED_TO = N_("Saved: {path}")
 
@@ -63,7 +63,14 @@ class ReceiptDialog(QDialog):
         return receipt_html(self.receipt, self._texts.language.code)
 
     def save_pdf(self, path: Path) -> Path:
-        save_pdf(path, self.html(), training=self.receipt.training, title=self._file_title())
+        receipt = self.receipt
+        save_pdf(
+            path,
+            self.html(),
+            training=receipt.training,
+            title=self._file_title(),
+            registration_number=receipt.registration_number,
+        )
         self._texts.show("saved", self.status.setText, Message(SAVED_TO, {"path": str(path)}))
         return path
 
@@ -80,10 +87,16 @@ class ReceiptDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            print_receipt(printer, self.html(), training=self.receipt.training)
+            print_receipt(
+                printer,
+                self.html(),
+                training=self.receipt.training,
+                registration_number=self.receipt.registration_number,
+            )
 
     def _file_title(self) -> str:
         return f"tanda-terima-{self.receipt.registration_number}"
 
     def _render(self) -> None:
+        add_qr(self.view.document(), self.receipt.registration_number)
         self.view.setHtml(self.html())

@@ -19,20 +19,29 @@ from sqlalchemy.orm import Session
 
 from lapor_desktop.attachments.store import StoredFile
 from lapor_desktop.domain.canonical import canonical_content, content_hash
-from lapor_desktop.domain.complaint import IDENTITY_FIELDS, ComplaintData, ComplaintForm, Identity
+from lapor_desktop.domain.complaint import (
+    IDENTITY_FIELDS,
+    AttachmentView,
+    ComplaintData,
+    ComplaintForm,
+    Identity,
+)
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, outbox, timeline
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.duplicates import LikelyDuplicate, find_likely_duplicates
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.registration import next_registration_number
+from lapor_desktop.settings import AttachmentSettings
 from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint
 from lapor_desktop.validation.form import ValidationResult, validate_form
 from lapor_desktop.validation.issues import ValidationIssue
 
 EDITABLE = frozenset({Status.DRAFT.value, Status.QUEUED.value})
+FILE_GONE = N_("the file is no longer on this computer; attach it again.")
 
 
 @dataclass(frozen=True)
@@ -55,12 +64,23 @@ class IntakeService:
         self._ctx = context
 
     def save_draft(
-        self, form: ComplaintForm, *, actor: Actor, complaint_uuid: str | None = None
+        self,
+        form: ComplaintForm,
+        *,
+        actor: Actor,
+        complaint_uuid: str | None = None,
+        files: Sequence[AttachmentView] | None = None,
     ) -> SaveOutcome:
-        """Keep the form as typed, valid or not; the operator finishes it later."""
+        """Keep the form as typed, valid or not; the operator finishes it later.
+
+        ``files`` (already in the store, see :meth:`store_file`) become the
+        draft's attachments exactly; None leaves them as they are.
+        """
         require(actor, Permission.RECORD_COMPLAINTS)
         result = self.validate(form)
-        return self._save(form, None, result.issues, actor, complaint_uuid, ())
+        exact, file_issues = self._present(files)
+        issues = result.issues + file_issues
+        return self._save(form, None, issues, actor, complaint_uuid, (), exact)
 
     def submit(
         self,
@@ -69,14 +89,45 @@ class IntakeService:
         actor: Actor,
         complaint_uuid: str | None = None,
         attachments: Sequence[Path] = (),
+        files: Sequence[AttachmentView] | None = None,
     ) -> SaveOutcome:
-        """Queue the complaint for the national service, or keep it as a draft with its issues."""
+        """Queue the complaint for the national service, or keep it as a draft with its issues.
+
+        ``attachments`` are paths stored now and added; ``files`` are already
+        stored (:meth:`store_file`) and become the attachments exactly, so a
+        file the operator removed before saving is dropped in the same transaction.
+        """
         require(actor, Permission.RECORD_COMPLAINTS)
         stored, file_issues = self._store_files(attachments)
+        exact, missing = self._present(files)
         result = self.validate(form)
-        issues = result.issues + file_issues
+        issues = result.issues + file_issues + missing
         data = result.data if not issues else None
-        return self._save(form, data, issues, actor, complaint_uuid, stored)
+        return self._save(form, data, issues, actor, complaint_uuid, stored, exact)
+
+    def store_file(self, path: Path, *, actor: Actor) -> AttachmentView | Message:
+        """Encrypt one file into the store as soon as it is picked, or say why it is refused.
+
+        The office's limits (``AttachmentSettings``) apply; the complaint row
+        is only written when the form is saved with the file in ``files``.
+        """
+        require(actor, Permission.RECORD_COMPLAINTS)
+        outcome = self._ctx.attachment_store().add(path, settings=self._ctx.office.attachments)
+        if isinstance(outcome, Message):
+            return outcome
+        return AttachmentView(outcome.sha256, path.name, outcome.media_type, outcome.size_bytes)
+
+    def likely_duplicates(
+        self, form: ComplaintForm, *, actor: Actor, complaint_uuid: str | None = None
+    ) -> tuple[LikelyDuplicate, ...]:
+        """Open complaints of the same NIK or phone that look like this one (``duplicates``)."""
+        require(actor, Permission.RECORD_COMPLAINTS)
+        return find_likely_duplicates(self._ctx, form, actor=actor, exclude_uuid=complaint_uuid)
+
+    @property
+    def attachment_settings(self) -> AttachmentSettings:
+        """The office's limits, for the form to state before anyone picks a file."""
+        return self._ctx.office.attachments
 
     def validate(self, form: ComplaintForm) -> ValidationResult:
         """Check a form against the office's rules and reference data, saving nothing."""
@@ -106,6 +157,27 @@ class IntakeService:
                 issues.append(ValidationIssue("attachment", message))
         return stored, tuple(issues)
 
+    def _present(
+        self, files: Sequence[AttachmentView] | None
+    ) -> tuple[Sequence[AttachmentView] | None, tuple[ValidationIssue, ...]]:
+        """The files still in the store, and an issue for each one that is gone."""
+        if not files:
+            return files, ()
+        store = self._ctx.attachment_store()
+        present = [f for f in files if store.exists(f.sha256)]
+        gone = tuple(
+            ValidationIssue(
+                "attachment",
+                Message(
+                    N_("{filename}: {reason}"),
+                    {"filename": f.filename, "reason": Message(FILE_GONE)},
+                ),
+            )
+            for f in files
+            if f not in present
+        )
+        return present, gone
+
     def _save(
         self,
         form: ComplaintForm,
@@ -114,6 +186,7 @@ class IntakeService:
         actor: Actor,
         complaint_uuid: str | None,
         files: Sequence[tuple[StoredFile, str]],
+        exact: Sequence[AttachmentView] | None = None,
     ) -> SaveOutcome:
         ctx = self._ctx
         vault = ctx.require_vault()
@@ -146,6 +219,8 @@ class IntakeService:
                     updated_at=now,
                 )
                 session.add(complaint)
+            if exact is not None:
+                _keep_exactly(complaint, exact, now)
             _attach(session, complaint, files, now)
             if data is None:
                 _fill_draft(complaint, form, vault)
@@ -185,7 +260,7 @@ class IntakeService:
                 details={
                     "registration_number": complaint.registration_number,
                     "issues": sorted({i.field for i in issues}),
-                    "attachments": len(files),
+                    "attachments": len(complaint.attachments),
                 },
             )
             return SaveOutcome(
@@ -254,3 +329,22 @@ def _attach(
                 added_at=now,
             )
         )
+
+
+def _keep_exactly(complaint: Complaint, files: Sequence[AttachmentView], now: object) -> None:
+    """Make the complaint's attachments exactly ``files``: removed ones go, new ones come."""
+    wanted = {f.sha256: f for f in files}
+    for row in [a for a in complaint.attachments if a.sha256 not in wanted]:
+        complaint.attachments.remove(row)
+    known = {a.sha256 for a in complaint.attachments}
+    for sha256, view in wanted.items():
+        if sha256 not in known:
+            complaint.attachments.append(
+                Attachment(
+                    sha256=sha256,
+                    filename=view.filename,
+                    media_type=view.media_type,
+                    size_bytes=view.size_bytes,
+                    added_at=now,
+                )
+            )

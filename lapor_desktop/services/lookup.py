@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid as uuid_module
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lapor_desktop.domain.complaint import (
@@ -18,16 +22,39 @@ from lapor_desktop.domain.complaint import (
     StatusEventView,
 )
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER, may_see_identity
-from lapor_desktop.domain.roles import Permission
-from lapor_desktop.i18n import N_
+from lapor_desktop.domain.roles import Permission, allows
+from lapor_desktop.domain.status import CLOSED_STATES, Status
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.keys import DecryptionError
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.permissions import require
-from lapor_desktop.storage.models import Complaint
+from lapor_desktop.services.sla import WorkingCalendar
+from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint, StatusEvent
 from lapor_desktop.storage.search import match_clause
+from lapor_desktop.validation.nik import check_nik
+from lapor_desktop.validation.phone import check_phone
 
 PAGE_SIZE = 50
 NOT_FOR_YOUR_ROLE = N_("(hidden: your role does not show identities)")
+ATTACHMENT_HIDDEN = N_(
+    "Your role may not open this complaint's files: they may show who the complainant is."
+)
+ATTACHMENT_MISSING = N_(
+    "The file is not on this computer, or it is damaged; it cannot be opened here."
+)
+NOT_VERIFIED = frozenset(
+    {Status.QUEUED.value, Status.SENT.value, Status.VERIFIED.value, Status.DEFERRED.value}
+)
+"""Statuses in which the complaint has not been forwarded yet (its first deadline runs)."""
+_IDENTITY_DIGITS = 9
+
+
+@dataclass(frozen=True)
+class ListedComplaint(ComplaintSummary):
+    """A list row: the summary, and whether a deadline is missed (``flag_overdue_on``)."""
+
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,9 +69,15 @@ class ComplaintQuery:
     category_code: str | None = None
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
+    overdue_on: dt.date | None = None
+    """Only complaints with a deadline missed as of this (office) day."""
+    flag_overdue_on: dt.date | None = None
+    """Mark each row of a page that has a deadline missed as of this day (the list's badge)."""
+    ascending: bool = False
+    """Oldest first instead of newest first."""
     limit: int = PAGE_SIZE
     before_id: int | None = None
-    """Keyset paging: the next page starts below the last row's id."""
+    """Keyset paging: the next page continues past the last row's id (in the list's order)."""
 
 
 class LookupService:
@@ -56,7 +89,7 @@ class LookupService:
         """Newest first. Search and filters combine; paging is by key, never by offset."""
         require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
-            statement = self._statement(session, query)
+            statement = self._statement(session, query, actor)
             return [summary_of(c) for c in session.scalars(statement)]
 
     def find_page(
@@ -65,14 +98,32 @@ class LookupService:
         """One page plus the key of the next one (None on the last page)."""
         require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
-            rows = list(session.scalars(self._statement(session, query)))
+            rows = list(session.scalars(self._statement(session, query, actor)))
             next_key = rows[-1].id if len(rows) == query.limit else None
-            return [summary_of(c) for c in rows], next_key
+            late: set[int] = set()
+            if query.flag_overdue_on is not None and rows:
+                late = set(
+                    session.scalars(
+                        select(Complaint.id).where(
+                            Complaint.id.in_([c.id for c in rows]),
+                            self._overdue(query.flag_overdue_on),
+                        )
+                    )
+                )
+            page: list[ComplaintSummary] = [
+                ListedComplaint(**vars(summary_of(c)), overdue=c.id in late) for c in rows
+            ]
+        person = self._person(query.text, actor)
+        if person is not None and query.before_id is None:
+            # Who came back is personal data too: a search by NIK or phone is audited
+            # (the kind of key and the count, never the key itself).
+            self._audit(actor, "identity.searched", "-", {"by": person[0], "complaints": len(page)})
+        return page, next_key
 
     def count(self, query: ComplaintQuery, *, actor: Actor) -> int:
         require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
-            inner = self._statement(session, query).limit(None).order_by(None)
+            inner = self._statement(session, query, actor).limit(None).order_by(None)
             return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
 
     def get(self, key: str, *, actor: Actor) -> ComplaintDetail | None:
@@ -109,17 +160,92 @@ class LookupService:
         if hidden is None and not identity.is_empty():
             # Only an opened identity takes the write lock, so looking complaints up
             # never queues behind the sync engine's writes.
-            with self._db.write() as session:
-                audit.record(
-                    session,
-                    at=self._ctx.now(),
-                    actor=actor.username,
-                    station_id=self._ctx.station.station_id,
-                    action="identity.viewed",
-                    entity_type="complaint",
-                    entity_id=detail.summary.uuid,
-                )
+            self._audit(actor, "identity.viewed", detail.summary.uuid)
         return detail
+
+    def receipt_fingerprint(self, complaint_uuid: str, *, actor: Actor) -> str | None:
+        """The short fingerprint of the national service's signed receipt; None before one."""
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
+        with self._db.read() as session:
+            receipt = session.scalar(
+                select(Complaint.receipt).where(Complaint.uuid == complaint_uuid)
+            )
+        return fingerprint_of(receipt) if receipt else None
+
+    def read_attachment(self, complaint_uuid: str, sha256: str, *, actor: Actor) -> bytes | Message:
+        """A file of a complaint, decrypted in memory (for a preview); audited."""
+        checked = self._attachment_allowed(complaint_uuid, sha256, actor)
+        if checked is not None:
+            return checked
+        sink = _Collect()
+        try:
+            self._ctx.attachment_store().decrypt_into(sha256, sink)  # type: ignore[arg-type]
+        except (FileNotFoundError, DecryptionError):
+            return Message(ATTACHMENT_MISSING)
+        self._audit(actor, "attachment.opened", complaint_uuid, {"sha256": sha256})
+        return bytes(sink.data)
+
+    def export_attachment(
+        self, complaint_uuid: str, sha256: str, destination: Path, *, actor: Actor
+    ) -> int | Message:
+        """Decrypt a file of a complaint to ``destination`` the operator chose; audited."""
+        checked = self._attachment_allowed(complaint_uuid, sha256, actor)
+        if checked is not None:
+            return checked
+        try:
+            size = self._ctx.attachment_store().export_to(sha256, destination)
+        except (FileNotFoundError, DecryptionError):
+            return Message(ATTACHMENT_MISSING)
+        self._audit(actor, "attachment.exported", complaint_uuid, {"sha256": sha256})
+        return size
+
+    def _attachment_allowed(self, complaint_uuid: str, sha256: str, actor: Actor) -> Message | None:
+        """Files follow the identity's rule: a scanned KTP is an identity."""
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
+        with self._db.read() as session:
+            rahasia = session.scalar(
+                select(Complaint.rahasia)
+                .join(Attachment)
+                .where(Complaint.uuid == complaint_uuid, Attachment.sha256 == sha256)
+            )
+        if rahasia is None:
+            return Message(ATTACHMENT_MISSING)
+        if not may_see_identity(actor.role, rahasia=rahasia):
+            return Message(ATTACHMENT_HIDDEN)
+        return None
+
+    def _audit(
+        self, actor: Actor, action: str, entity_id: str, details: dict[str, Any] | None = None
+    ) -> None:
+        with self._db.write() as session:
+            audit.record(
+                session,
+                at=self._ctx.now(),
+                actor=actor.username,
+                station_id=self._ctx.station.station_id,
+                action=action,
+                entity_type="complaint",
+                entity_id=entity_id,
+                details=details or {},
+            )
+
+    def _person(self, text: str, actor: Actor) -> tuple[str, ColumnElement[bool]] | None:
+        """A typed NIK or phone number as a blind-index condition; None for other text.
+
+        Only for roles that may see identities: the match itself says who complained.
+        """
+        if sum(ch.isdigit() for ch in text) < _IDENTITY_DIGITS or any(ch.isalpha() for ch in text):
+            return None
+        if not allows(actor.role, Permission.VIEW_IDENTITY) or self._ctx.vault is None:
+            return None
+        vault = self._ctx.vault
+        nik, problem = check_nik(text)
+        if nik is not None and problem is None:
+            return "nik", ComplainantIdentity.nik_index == vault.nik_index(nik)
+        phone, problem = check_phone(text)
+        if phone is not None and problem is None:
+            return "phone", ComplainantIdentity.phone_index == vault.phone_index(phone)
+        return None
 
     def _identity_for(self, complaint: Complaint, actor: Actor) -> tuple[Identity, str | None]:
         """The opened identity, or an empty one and the msgid of the placeholder to show."""
@@ -129,11 +255,22 @@ class LookupService:
         vault = self._ctx.require_vault()
         return vault.open(complaint.uuid, complaint.identity), None
 
-    def _statement(self, session: Session, query: ComplaintQuery) -> Select[Complaint]:
+    def _statement(
+        self, session: Session, query: ComplaintQuery, actor: Actor
+    ) -> Select[Complaint]:
         statement = select(Complaint)
-        match = match_clause(session, query.text)
-        if match is not None:
-            statement = statement.where(match)
+        person = self._person(query.text, actor)
+        if person is not None:
+            owners = select(ComplainantIdentity.complaint_id).where(person[1])
+            statement = statement.where(
+                or_(Complaint.id.in_(owners), Complaint.tracking_id == query.text.strip())
+            )
+            if not may_see_identity(actor.role, rahasia=True):
+                statement = statement.where(Complaint.rahasia == false())
+        else:
+            match = match_clause(session, query.text)
+            if match is not None:
+                statement = statement.where(match)
         filters = {
             Complaint.status: query.status,
             Complaint.sync_state: query.sync_state,
@@ -148,9 +285,54 @@ class LookupService:
             statement = statement.where(Complaint.created_at >= query.created_from)
         if query.created_to:
             statement = statement.where(Complaint.created_at < query.created_to)
+        if query.overdue_on is not None:
+            statement = statement.where(self._overdue(query.overdue_on))
+        if query.ascending:
+            if query.before_id is not None:
+                statement = statement.where(Complaint.id > query.before_id)
+            return statement.order_by(Complaint.id.asc()).limit(query.limit)
         if query.before_id is not None:
             statement = statement.where(Complaint.id < query.before_id)
         return statement.order_by(Complaint.id.desc()).limit(query.limit)
+
+    def _overdue(self, today: dt.date) -> ColumnElement[bool]:
+        """Missed a deadline as ``sla.overdue`` counts them, as one SQL condition.
+
+        The working-day arithmetic is turned into the latest on-time start
+        date here, so the database only compares timestamps.
+        """
+        office = self._ctx.office
+        sla, zone = office.sla, ZoneInfo(office.timezone)
+        calendar = WorkingCalendar.for_settings(sla)
+
+        def started_before(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+        def first_on_time(working_days: int) -> dt.date:
+            """The day after the last start date whose deadline is already past."""
+            day = today
+            while calendar.add_working_days(day - dt.timedelta(days=1), working_days) >= today:
+                day -= dt.timedelta(days=1)
+            return day
+
+        verify_cutoff = started_before(first_on_time(sla.verification_working_days))
+        follow_cutoff = started_before(first_on_time(sla.follow_up_working_days))
+        legal_cutoff = started_before(today - dt.timedelta(days=sla.legal_ceiling_days))
+        closed = [s.value for s in CLOSED_STATES]
+        forwarded_late = exists().where(
+            StatusEvent.complaint_id == Complaint.id,
+            StatusEvent.status == Status.FORWARDED.value,
+            StatusEvent.occurred_at < follow_cutoff,
+        )
+        return and_(
+            Complaint.submitted_at.is_not(None),
+            Complaint.status.not_in(closed),
+            or_(
+                and_(Complaint.status.in_(NOT_VERIFIED), Complaint.submitted_at < verify_cutoff),
+                and_(Complaint.status == Status.FORWARDED.value, forwarded_late),
+                Complaint.submitted_at < legal_cutoff,
+            ),
+        )
 
 
 def _is_uuid(text: str) -> bool:
@@ -200,3 +382,24 @@ def detail_of(c: Complaint, identity: Identity, identity_hidden: str | None) -> 
             FollowUpView(f.uuid, f.created_at, f.author, f.text) for f in c.follow_ups
         ),
     )
+
+
+def fingerprint_of(receipt: dict[str, Any]) -> str:
+    """``3F2A-91C0-…``: 16 hex digits of the SHA-256 of the signed receipt, to read aloud.
+
+    Covers the signature and what it signs, so two receipts never share one
+    by accident; the full receipt stays in the database for verification.
+    """
+    fields = ("client_uuid", "content_hash", "tracking_id", "server_time", "key_id", "signature")
+    canonical = "\n".join(str(receipt.get(name, "")) for name in fields)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16].upper()
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+class _Collect:
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data.extend(chunk)
+        return len(chunk)

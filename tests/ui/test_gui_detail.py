@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from sqlalchemy import update
 
 from lapor_desktop import app
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
-from lapor_desktop.services.lookup import NOT_FOR_YOUR_ROLE
+from lapor_desktop.services.lookup import NOT_FOR_YOUR_ROLE, fingerprint_of
+from lapor_desktop.storage.models import Complaint
 from tests.support import samples
+from tests.support.clock import FakeClock
 from tests.ui.desk_window import open_window
-from ui.detail import DetailView
+from ui.detail import NO_FOLLOW_UPS, OVERDUE_BADGE, DetailView
 from ui.i18n import Language
 from ui.main_window import MainWindow
 from ui.receipt import COPY_MARK
@@ -114,3 +120,70 @@ def test_a_draft_is_continued_in_the_form_with_everything_that_was_typed(
     assert form.agency.code() == typed.agency_code
     assert form.anonim.value() is None, "a stored 'no' may never have been asked: ask again"
     assert window.intake.complaint_uuid == draft.uuid
+
+
+def test_a_follow_up_note_is_added_from_the_detail_by_keyboard(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+) -> None:
+    saved = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
+    window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
+    select_first(qtbot, window)
+    view = window.detail
+    assert view.follow_ups.text() == translate(NO_FOLLOW_UPS, "id")
+
+    view.follow_up_text.setFocus()
+    qtbot.keyClicks(view.follow_up_text, "Warga menambahkan foto lubang kedua.")
+    with qtbot.waitSignal(view.follow_up_added, timeout=10_000):
+        qtbot.keyClick(view.follow_up_text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    assert "Warga menambahkan foto lubang kedua." in view.follow_ups.text()
+    assert view.follow_up_text.toPlainText() == ""
+    detail = sqlite_desk.lookup.get(saved.uuid, actor=sqlite_clerk)
+    assert detail is not None
+    assert [n.text for n in detail.follow_ups] == ["Warga menambahkan foto lubang kedua."]
+
+
+def test_once_synced_the_detail_and_the_reprint_show_the_receipt_fingerprint(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+) -> None:
+    saved = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
+    receipt = {
+        "client_uuid": saved.uuid,
+        "content_hash": "ab" * 32,
+        "tracking_id": "8123456",
+        "server_time": "2026-11-27T03:00:00+00:00",
+        "key_id": "0123456789abcdef",
+        "signature": "c2lnbmF0dXJl",
+    }
+    with sqlite_desk.database.write() as session:
+        session.execute(
+            update(Complaint)
+            .where(Complaint.uuid == saved.uuid)
+            .values(tracking_id="8123456", receipt=receipt, status=Status.SENT.value)
+        )
+    window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
+    select_first(qtbot, window)
+
+    fingerprint = fingerprint_of(receipt)
+    assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", fingerprint)
+    assert window.detail.values["fingerprint"].text() == fingerprint
+    assert window.detail.values["tracking_id"].text() == "8123456"
+    with qtbot.waitSignal(window.receipt_shown, timeout=10_000) as shown:
+        window.detail.receipt_button.click()
+    html = shown.args[0].html()
+    assert fingerprint in html and "8123456" in html
+    assert translate(COPY_MARK, "id") in html
+
+
+def test_a_missed_deadline_shows_an_overdue_badge(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, clock: FakeClock
+) -> None:
+    sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
+    clock.advance(days=10)
+    window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
+
+    select_first(qtbot, window)
+
+    badge = window.detail.overdue_badge
+    assert badge.isVisibleTo(window.detail)
+    assert badge.text() == translate(OVERDUE_BADGE, "id")

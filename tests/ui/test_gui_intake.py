@@ -17,7 +17,8 @@ from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.validation.nik import check_nik, mask_nik
 from tests.support import samples
 from tests.ui.desk_window import open_window, settle
-from ui import intake_texts
+from ui import intake_page, intake_texts
+from ui.duplicate_warning import DuplicateWarning
 from ui.i18n import Language
 from ui.intake_page import IntakePage
 from ui.main_window import MainWindow
@@ -292,3 +293,33 @@ def test_alt_and_the_underlined_letter_jumps_to_the_field(qtbot: QtBot, window: 
     qtbot.keyClick(focused(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
 
     assert focused() is form.nik
+
+
+def test_a_likely_duplicate_is_shown_before_saving_and_the_operator_decides(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+) -> None:
+    first = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
+    page = intake_of(window)
+    fill_valid(page)
+    page.form.title.setText("Jalan di Daik rusak lagi")
+
+    with qtbot.waitSignal(page.duplicates_shown, timeout=10_000) as shown:
+        qtbot.keyClick(focused(), Qt.Key.Key_S, CTRL)
+    warning = shown.args[0]
+    assert isinstance(warning, DuplicateWarning)
+    [row] = warning.row_texts()
+    assert row[0] == first.registration_number
+    assert row[1] == samples.valid_form().title
+    assert samples.valid_form().full_name not in " ".join(row)
+    assert warning.back_button.hasFocus() or warning.back_button.isDefault()
+
+    qtbot.keyClick(warning, Qt.Key.Key_Escape)
+    assert len(sqlite_desk.lookup.find(ComplaintQuery(), actor=sqlite_clerk)) == 1
+    assert page.form.title.text() == "Jalan di Daik rusak lagi", "going back keeps the form"
+    assert page.status.text() == translate(intake_page.NOT_SAVED, "id")
+
+    with qtbot.waitSignal(page.duplicates_shown, timeout=10_000) as shown:
+        page.save()
+    with qtbot.waitSignal(window.receipt_shown, timeout=10_000):
+        shown.args[0].save_anyway_button.click()
+    assert len(sqlite_desk.lookup.find(ComplaintQuery(), actor=sqlite_clerk)) == 2

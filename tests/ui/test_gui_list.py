@@ -6,22 +6,33 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from lapor_desktop import app
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
+from lapor_desktop.storage.models import AuditEntry
 from tests.support import samples
+from tests.support.clock import FakeClock
 from tests.ui.desk_window import settle
 from ui.complaint_list import ComplaintList
-from ui.complaint_model import SYNC_COLUMN, ComplaintTableModel
+from ui.complaint_model import (
+    OVERDUE_COLOURS,
+    SORT_COLUMN,
+    STATUS_COLUMN,
+    SYNC_COLUMN,
+    ComplaintTableModel,
+)
 from ui.i18n import Language, Texts
 from ui.main_window import MainWindow
 from ui.style import sync_colours
 from ui.tasks import TaskRunner
 
 ROOT = QModelIndex()
+OTHER_NIK = "2104015203850002"
+OTHER_PHONE = "081377788899"
 
 
 def record(desk: app.Desk, actor: Actor, count: int) -> list[str]:
@@ -172,3 +183,99 @@ def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(
         bar.setValue(bar.maximum())
 
     assert model.rowCount(ROOT) > shown
+
+
+def test_a_returning_citizen_is_found_by_nik_and_enter_opens_the_single_match(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+) -> None:
+    record(sqlite_desk, sqlite_clerk, 1)
+    mine = sqlite_desk.intake.submit(
+        samples.valid_form(title="Air PDAM keruh", nik=OTHER_NIK, phone=OTHER_PHONE),
+        actor=sqlite_clerk,
+    )
+    window.show_list()
+
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000) as shown:
+        qtbot.keyClicks(window.list.search, "2104 0152 0385 0002")
+        qtbot.keyClick(window.list.search, Qt.Key.Key_Return)
+
+    assert titles_in(window.model) == ["Air PDAM keruh"]
+    assert shown.args[0].detail.summary.uuid == mine.uuid
+    with sqlite_desk.database.read() as session:
+        searched = session.scalars(
+            select(AuditEntry.details).where(AuditEntry.action == "identity.searched")
+        ).all()
+    assert searched and searched[-1] == {"by": "nik", "complaints": 1}
+    assert OTHER_NIK not in str(searched)
+
+
+def test_the_phone_finds_the_citizen_but_not_a_confidential_complaint_at_the_front_desk(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+) -> None:
+    sqlite_desk.intake.submit(samples.valid_form(title="Terbuka"), actor=sqlite_clerk)
+    sqlite_desk.intake.submit(samples.valid_form(title="Rahasia", rahasia=True), actor=sqlite_clerk)
+    window.list.search.setText("0812-3456-7890")
+
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.list.apply_filters()
+
+    assert titles_in(window.model) == ["Terbuka"]
+
+
+def test_kind_and_overdue_filters_and_the_overdue_badge(
+    qtbot: QtBot,
+    window: MainWindow,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    clock: FakeClock,
+) -> None:
+    sqlite_desk.intake.submit(samples.valid_form(title="Lama sekali"), actor=sqlite_clerk)
+    clock.advance(days=10)
+    sqlite_desk.intake.submit(
+        samples.valid_form(title="Baru saja", classification="aspirasi"), actor=sqlite_clerk
+    )
+    window.list.today = lambda: sqlite_desk.context.office_today()
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.list.apply_filters()
+    assert titles_in(window.model) == ["Baru saja", "Lama sekali"]
+    status = window.model.index(1, STATUS_COLUMN)
+    assert window.model.data(status).endswith(translate("{status}, overdue", "id").split("}")[1])
+    fill = window.model.data(status, Qt.ItemDataRole.BackgroundRole)
+    assert fill.color().name() == OVERDUE_COLOURS[0]
+    assert (
+        window.model.data(window.model.index(0, STATUS_COLUMN), Qt.ItemDataRole.BackgroundRole)
+        is None
+    )
+
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.list.overdue_filter.setChecked(True)
+    assert titles_in(window.model) == ["Lama sekali"]
+
+    window.list.overdue_filter.setChecked(False)
+    kind = window.list.classification_filter
+    kind.setCurrentIndex(kind.findData("aspirasi"))
+    with qtbot.waitSignal(window.model.page_loaded, timeout=10_000):
+        window.list.apply_filters()
+    assert titles_in(window.model) == ["Baru saja"]
+
+
+def test_the_recorded_column_sorts_oldest_first_and_pages_on(
+    qtbot: QtBot,
+    qtmodeltester: ModelTester,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    runner: TaskRunner,
+    language: Language,
+) -> None:
+    titles = record(sqlite_desk, sqlite_clerk, 5)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
+    qtmodeltester.check(model)
+
+    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
+        model.sort(SORT_COLUMN, Qt.SortOrder.AscendingOrder)
+    fetch_more(qtbot, model)
+    fetch_more(qtbot, model)
+
+    assert titles_in(model) == titles
+    model.sort(1, Qt.SortOrder.DescendingOrder)  # by title: not offered, nothing happens
+    assert not model.loading

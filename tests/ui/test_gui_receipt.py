@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import segno
 from pytestqt.qtbot import QtBot
 
 from lapor_desktop import app
@@ -93,3 +94,20 @@ def test_a_training_desk_stamps_the_receipt_and_the_window_title(
     assert TRAINING_MARK in text
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language, training=True)
     assert TRAINING_MARK in window.windowTitle()
+
+
+@pytest.mark.skipif(shutil.which("pdfimages") is None, reason="pdfimages is not installed")
+def test_the_pdf_carries_a_qr_code_of_the_registration_number(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
+) -> None:
+    dialog, number = receipt_dialog(qtbot, sqlite_desk, sqlite_clerk, language)
+
+    pdf = dialog.save_pdf(tmp_path / "receipt.pdf")
+
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(listing) == 1, "one picture: the QR code"
+    expected = segno.make(number, error="m", micro=False)
+    width = int(listing[0].split()[3])
+    assert width == (expected.symbol_size(scale=8, border=4)[0])

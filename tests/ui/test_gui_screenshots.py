@@ -8,22 +8,28 @@ Without the variable the pictures go to a temporary folder: the rendering is sti
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
 from lapor_desktop import app
 from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage.models import Complaint
-from tests.support import samples
+from tests.support import accounts, samples
+from tests.support.clock import FakeClock
+from tests.support.reference_server import running_reference_server
 from tests.ui.desk_window import open_window, settle
+from tests.ui.sync_desk import point_at_server, wait_for_passes
 from ui.i18n import Language
 from ui.main_window import MainWindow
 from ui.sign_in import SignInDialog
@@ -144,3 +150,80 @@ def test_training_mode_is_unmistakable(
 ) -> None:
     window: MainWindow = open_window(qtbot, sqlite_desk, sqlite_clerk, language, training=True)
     save(window, shots / "training.png")
+
+
+def test_sync_panel_and_settings_render(
+    qtbot: QtBot,
+    sqlite_desk: app.Desk,
+    language: Language,
+    shots: Path,
+    tmp_path: Path,
+    clock: FakeClock,
+) -> None:
+    """After a real pass against the reference server: a summary, a quarantined complaint."""
+    boss = accounts.sign_in_supervisor(sqlite_desk).actor
+    bundled = load_bundled("21")
+    reference = dataclasses.replace(
+        bundled, agencies=tuple(a for a in bundled.agencies if a.code != "2104-SETWAN")
+    )
+    with running_reference_server(tmp_path / "server", clock=clock, reference=reference) as server:
+        point_at_server(sqlite_desk, server)
+        for form in EXAMPLES:
+            sqlite_desk.intake.submit(form, actor=boss)
+        sqlite_desk.intake.submit(samples.valid_form(agency_code="2104-SETWAN"), actor=boss)
+        window = open_window(qtbot, sqlite_desk, boss, language)
+        wait_for_passes(qtbot, window.sync, 1)
+        with qtbot.waitSignal(window.quarantine.listed, timeout=10_000):
+            window.show_sync_panel()
+        settle(qtbot, window.runner)
+        save(window, shots / "sync_panel.png")
+        window.show_settings()
+        save(window, shots / "settings.png")
+        window.close()
+
+
+def test_attachments_duplicate_warning_and_detail_render(
+    qtbot: QtBot,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    language: Language,
+    shots: Path,
+    tmp_path: Path,
+) -> None:
+    photo = QImage(800, 600, QImage.Format.Format_RGB32)
+    photo.fill(QColor("#6b8e23"))
+    photo_path = tmp_path / "foto-lubang-jalan.jpg"
+    assert photo.save(str(photo_path))
+    scan_path = tmp_path / "surat-pengantar.pdf"
+    scan_path.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n")
+    first = sqlite_desk.intake.submit(EXAMPLES[0], actor=sqlite_clerk)
+    sqlite_desk.follow_ups.add(
+        first.uuid, "Warga datang lagi: lubang makin besar.", actor=sqlite_clerk
+    )
+    window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
+    intake = window.intake
+    assert intake is not None
+    with qtbot.waitSignal(intake.attachments.settled, timeout=10_000):
+        intake.attachments.add_paths([photo_path, scan_path])
+    intake.form.load(
+        samples.valid_form(title="Jalan di Daik rusak lagi"), anonim=False, rahasia=False
+    )
+    save(window, shots / "intake_attachments.png")
+
+    with qtbot.waitSignal(intake.duplicates_shown, timeout=10_000) as shown:
+        intake.save()
+    warning = shown.args[0]
+    save(warning, shots / "duplicate_warning.png")
+    with qtbot.waitSignal(window.receipt_shown, timeout=10_000) as receipt:
+        warning.save_anyway_button.click()
+    receipt.args[0].accept()
+    settle(qtbot, window.runner)
+
+    window.show_list()
+    newest = window.model.summary(0).uuid
+    sqlite_desk.follow_ups.add(newest, "Foto kedua menyusul lewat WhatsApp.", actor=sqlite_clerk)
+    with qtbot.waitSignal(window.detail_shown, timeout=10_000):
+        window.list.select_row(0)
+    save(window, shots / "detail_follow_up.png")
+    window.detail._scroll.verticalScrollBar().setValue(10_000)
+    save(window, shots / "detail_follow_up_lower.png")
