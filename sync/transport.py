@@ -10,15 +10,18 @@ show a problem a person must fix.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import math
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 from urllib.parse import urlsplit
 
 import requests
@@ -289,8 +292,10 @@ class _GuardedAdapter(HTTPAdapter):
         response = super().send(
             request, stream=True, timeout=timeout, verify=self._verify, cert=cert, proxies=proxies
         )
+        remaining = max(0.0, deadline - self._clock())
+        response.raw = _DeadlineBody(response.raw, _Watchdog(remaining, response), self._settings)
         if stream:
-            return response  # a streaming caller (e.g. an attachment download) keeps time itself
+            return response  # read by the caller; the watchdog still ends it at the deadline
         try:
             self._read_body(response, deadline)
         except BaseException:
@@ -314,6 +319,72 @@ class _GuardedAdapter(HTTPAdapter):
             chunks.append(chunk)
         response._content = b"".join(chunks)
         response._content_consumed = True  # type: ignore[attr-defined]
+
+
+class _Watchdog:
+    """Shuts the connection at the deadline, whatever the reading thread is blocked in.
+
+    A read timeout restarts with every byte, so a server trickling a byte a
+    second is never timed out by it; only closing the socket from outside
+    stops a read that is already waiting.
+    """
+
+    def __init__(self, seconds: float, response: Response) -> None:
+        self.fired = False
+        self._response = response
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        connection = getattr(self._response.raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed: nothing left to stop
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _DeadlineBody:
+    """The urllib3 body of a response, read under the request's wall-clock deadline."""
+
+    def __init__(self, raw: Any, watchdog: _Watchdog, settings: TransportSettings) -> None:
+        self._raw = raw
+        self._watchdog = watchdog
+        self._settings = settings
+
+    def stream(self, amt: int = 2**16, decode_content: bool | None = None) -> Iterator[bytes]:
+        try:
+            for chunk in self._raw.stream(amt, decode_content=decode_content):
+                if self._watchdog.fired:
+                    raise self._exceeded()
+                yield chunk
+            if self._watchdog.fired:
+                raise self._exceeded()
+        except (OSError, urllib3.exceptions.HTTPError) as error:
+            if self._watchdog.fired:
+                raise self._exceeded() from error
+            raise
+        finally:
+            self._watchdog.cancel()
+
+    def close(self) -> None:
+        self._watchdog.cancel()
+        self._raw.close()
+
+    def release_conn(self) -> None:
+        """Back to the pool: the watchdog must never shut a connection another request reuses."""
+        self._watchdog.cancel()
+        self._raw.release_conn()
+
+    def _exceeded(self) -> DeadlineExceeded:
+        return DeadlineExceeded(f"no complete answer within {self._settings.total_deadline:g} s")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 def classify_transport_error(exc: rex.RequestException) -> TransportProblem:
