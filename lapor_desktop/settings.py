@@ -74,6 +74,8 @@ class OfficeSettings:
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     national: NationalServiceSettings = field(default_factory=NationalServiceSettings)
+    idle_lock_minutes: int = 5
+    """The desk window locks after this long without input (a shared PC at a public counter)."""
 
     def to_json(self) -> str:
         return json.dumps(_to_plain(self), sort_keys=True)
@@ -89,6 +91,7 @@ class OfficeSettings:
             attachments=_from_plain(AttachmentSettings, raw.get("attachments", {})),
             validation=_from_plain(ValidationSettings, raw.get("validation", {})),
             national=_national_from(raw.get("national", {})),
+            idle_lock_minutes=max(1, int(raw.get("idle_lock_minutes", 5))),
         )
 
 

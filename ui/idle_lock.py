@@ -48,7 +48,7 @@ class IdleLock(QObject):
     ) -> None:
         super().__init__(window)
         self._window = window
-        self._policy = policy or IdleLockPolicy()
+        self._policy = policy
         self._clock = clock
         self._last = clock()
         self.dialog: SignInDialog | None = None
@@ -61,6 +61,13 @@ class IdleLock(QObject):
         self._timer.start()
 
     @property
+    def policy(self) -> IdleLockPolicy:
+        """The given policy, or the office's setting as it is now (Settings may change it)."""
+        if self._policy is not None:
+            return self._policy
+        return IdleLockPolicy(60 * self._window.desk.context.office.idle_lock_minutes)
+
+    @property
     def is_locked(self) -> bool:
         return self.dialog is not None
 
@@ -70,7 +77,7 @@ class IdleLock(QObject):
         return False
 
     def check(self) -> None:
-        if self.dialog is None and self._policy.should_lock(self._last, self._clock()):
+        if self.dialog is None and self.policy.should_lock(self._last, self._clock()):
             self.lock()
 
     def lock(self) -> None:

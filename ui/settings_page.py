@@ -41,6 +41,7 @@ from lapor_desktop.services.context import Actor
 from lapor_desktop.services.settings_service import (
     MAX_ATTACHMENT_MIB,
     MAX_CEILING_DAYS,
+    MAX_IDLE_MINUTES,
     MAX_WORKING_DAYS,
     SettingIssue,
     SettingsOutcome,
@@ -180,6 +181,7 @@ class SettingsPage(QWidget):
         self.auto_close_working_days = _spin(1, MAX_WORKING_DAYS)
         self.legal_ceiling_days = _spin(1, MAX_CEILING_DAYS)
         self.leave_days = QPlainTextEdit()
+        self.idle_lock_minutes = _spin(1, MAX_IDLE_MINUTES)
         self.save_button = QPushButton()
         self.revert_button = QPushButton()
         self.status = QLabel()
@@ -237,6 +239,7 @@ class SettingsPage(QWidget):
         self.auto_close_working_days.setValue(sla.auto_close_working_days)
         self.legal_ceiling_days.setValue(sla.legal_ceiling_days)
         self.leave_days.setPlainText("\n".join(f"{day:%d/%m/%Y}" for day in sla.leave_days))
+        self.idle_lock_minutes.setValue(office.idle_lock_minutes)
         self._clear_errors()
         self.setEnabled(True)
         self._set_editable(self._may_change)
@@ -311,7 +314,13 @@ class SettingsPage(QWidget):
             max_bytes=self.max_attachment_mib.value() * MIB,
             allow_audio_video=self.allow_audio_video.isChecked(),
         )
-        return dataclasses.replace(self._base, national=national, sla=sla, attachments=attachments)
+        return dataclasses.replace(
+            self._base,
+            national=national,
+            sla=sla,
+            attachments=attachments,
+            idle_lock_minutes=self.idle_lock_minutes.value(),
+        )
 
     def _choose_ca_file(self) -> None:
         chosen, _filter = QFileDialog.getOpenFileName(
@@ -336,6 +345,7 @@ class SettingsPage(QWidget):
             self.follow_up_working_days,
             self.auto_close_working_days,
             self.legal_ceiling_days,
+            self.idle_lock_minutes,
             self.save_button,
             self.revert_button,
         ):
@@ -371,6 +381,10 @@ class SettingsPage(QWidget):
         )
         station_box, station = self._group(N_("This workstation"))
         station.addRow(self._label(N_("&Language"), self.language), self.language)
+        station.addRow(
+            self._label(N_("Lock the window after (&minutes idle)"), self.idle_lock_minutes),
+            self._with_error("idle_lock_minutes", self.idle_lock_minutes),
+        )
         files_box, files = self._group(N_("Attachments"))
         files.addRow(
             self._label(N_("Largest &file (MB)"), self.max_attachment_mib),

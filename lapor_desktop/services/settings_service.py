@@ -25,6 +25,7 @@ from lapor_desktop.validation.dates import parse_incident_date
 MAX_WORKING_DAYS = 60
 MAX_CEILING_DAYS = 365
 MAX_ATTACHMENT_MIB = 500
+MAX_IDLE_MINUTES = 120
 
 NationalCheck = Callable[[NationalServiceSettings], "Sequence[SettingIssue]"]
 """The national service's address, keys, CA file (and a token being set), checked by the caller."""
@@ -99,6 +100,16 @@ def check_settings(settings: OfficeSettings) -> list[SettingIssue]:
                 Message(
                     N_("An attachment limit must be from 1 to {maximum} MB."),
                     {"maximum": MAX_ATTACHMENT_MIB},
+                ),
+            )
+        )
+    if not 1 <= settings.idle_lock_minutes <= MAX_IDLE_MINUTES:
+        issues.append(
+            SettingIssue(
+                "idle_lock_minutes",
+                Message(
+                    N_("The window must lock after 1 to {maximum} idle minutes."),
+                    {"maximum": MAX_IDLE_MINUTES},
                 ),
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from pytestqt.qtbot import QtBot
@@ -51,3 +52,17 @@ def test_activity_keeps_the_window_open(qtbot: QtBot, window: MainWindow) -> Non
     clock.now += dt.timedelta(seconds=200)
     lock.check()
     assert not lock.is_locked
+
+
+def test_the_idle_time_is_the_office_setting_as_it_is_now(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """A supervisor shortens it in Settings: the open window follows without a restart."""
+    clock = Clock()
+    lock = IdleLock(window, clock=clock)
+    context = window.desk.context
+    assert lock.policy.timeout_seconds == 60 * context.office.idle_lock_minutes == 300
+    context.office = dataclasses.replace(context.office, idle_lock_minutes=2)
+    clock.now += dt.timedelta(seconds=121)
+    with qtbot.waitSignal(lock.locked, timeout=5_000):
+        lock.check()
