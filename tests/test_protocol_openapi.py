@@ -192,6 +192,14 @@ def _uploads(call: _Checker, auth: dict[str, str]) -> None:
     call("PATCH", template, at, data=data[:10], headers={**tus, "Upload-Offset": "0"})
     call("PATCH", template, at, data=data, headers={**patch, "Upload-Offset": "0"})
     call("HEAD", template, at, headers=tus)
+    call("DELETE", template, at, headers=tus)
+    unfinished = os.urandom(100)
+    left = hashlib.sha256(unfinished).hexdigest()
+    announced = {**tus, "Upload-Metadata": encode_metadata({"sha256": left})}
+    announced["Upload-Length"] = "100"
+    call("POST", "/v1/uploads", headers=announced)
+    call("DELETE", template, f"/v1/uploads/{left}", headers=tus)
+    call("DELETE", template, f"/v1/uploads/{left}", headers=tus)
     unknown = hashlib.sha256(b"unknown").hexdigest()
     call(
         "PATCH",

@@ -139,7 +139,12 @@ def test_tus_discovery_and_protocol_checks(
     options = session.options(f"{server.url}/v1/uploads")
     assert options.status_code == 204
     assert options.headers["Tus-Version"] == "1.0.0"
-    assert set(options.headers["Tus-Extension"].split(",")) == {"creation", "checksum"}
+    assert set(options.headers["Tus-Extension"].split(",")) == {
+        "creation",
+        "checksum",
+        "termination",
+        "expiration",
+    }
     assert options.headers["Tus-Max-Size"] == "2000000"
     auth = {"Authorization": f"Bearer {server.tokens['2104']}"}
     sha256 = hashlib.sha256(b"x").hexdigest()

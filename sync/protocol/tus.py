@@ -1,4 +1,4 @@
-"""The parts of tus 1.0 (core, creation, checksum) that both sides need to agree on.
+"""The parts of tus 1.0 (core and its extensions) that both sides need to agree on.
 
 Attachments are content-addressed: the upload resource is
 ``/v1/uploads/{sha256}``, so a desk that lost everything but the file can
@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,checksum"
+TUS_EXTENSIONS = "creation,checksum,termination,expiration"
 TUS_CHECKSUM_ALGORITHMS = "sha256"
 OFFSET_MEDIA_TYPE = "application/offset+octet-stream"
 UPLOADS_PATH = "/v1/uploads"

@@ -27,6 +27,7 @@ from sync.protocol.messages import (
 )
 from sync.protocol.problems import ProblemCode
 from sync.protocol.wire import ProtocolError, canonical_uuid, whole_number
+from sync.reference_server.faults import fail_after_commit
 from sync.reference_server.intake import check_item
 from sync.reference_server.responses import (
     ProblemRaised,
@@ -151,6 +152,7 @@ def register_api(app: Flask, state: ServerState) -> None:
             stored[i] if isinstance(item, SubmissionItem) else item
             for i, item in enumerate(checked)
         )
+        fail_after_commit(state.faults)
         return json_response(encode_batch_response(BatchResponse(now, results)))
 
     @app.get("/v1/complaints/<client_uuid>", provide_automatic_options=False)
@@ -180,6 +182,7 @@ def register_api(app: Flask, state: ServerState) -> None:
                     Message(N_("A different message was already received under this UUID.")),
                 ) from refused
             raise _not_found() if refused.reason == "not-found" else _forbidden() from refused
+        fail_after_commit(state.faults)
         result = FollowUpResult(message.message_uuid, outcome, received_at, now)
         return json_response(encode_follow_up_result(result))
 

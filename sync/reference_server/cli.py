@@ -48,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--error-500-rate", type=float, default=0.0)
     faults.add_argument("--error-503-rate", type=float, default=0.0)
     faults.add_argument("--error-429-rate", type=float, default=0.0)
+    faults.add_argument(
+        "--error-500-after-commit-rate",
+        type=float,
+        default=0.0,
+        help="share of batches and follow-ups stored, then answered with 500",
+    )
     faults.add_argument("--retry-after", type=int, default=Faults.retry_after_seconds)
     faults.add_argument("--captive-portal", action="store_true")
     faults.add_argument("--no-dedup", action="store_true", help="store retried submissions twice")
@@ -75,6 +81,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
             "error_500_rate": args.error_500_rate,
             "error_503_rate": args.error_503_rate,
             "error_429_rate": args.error_429_rate,
+            "error_500_after_commit_rate": args.error_500_after_commit_rate,
             "retry_after_seconds": args.retry_after,
             "captive_portal": args.captive_portal,
             "deduplicate": not args.no_dedup,

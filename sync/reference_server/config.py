@@ -28,6 +28,8 @@ class ServerLimits:
     max_upload_bytes: int = 200 * 1024 * 1024
     default_changes_page: int = 100
     max_changes_page: int = 1000
+    incomplete_upload_lifetime: dt.timedelta = dt.timedelta(days=7)
+    """An unfinished upload untouched this long expires (tus expiration): its bytes are freed."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Faults:
     error_500_rate: float = 0.0
     error_503_rate: float = 0.0
     error_429_rate: float = 0.0
+    error_500_after_commit_rate: float = 0.0
+    """That share of writes (batches, follow-ups) is stored, then answered with 500."""
     retry_after_seconds: int = 2
     captive_portal: bool = False
     deduplicate: bool = True

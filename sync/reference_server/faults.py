@@ -66,6 +66,12 @@ class FaultState:
             roll -= rate
         return None
 
+    def draw_after_commit(self) -> bool:
+        """Whether this write, already stored, should be answered with a 500."""
+        with self._lock:
+            rate = self._faults.error_500_after_commit_rate
+            return rate > 0 and self._random.random() < rate
+
 
 def apply_faults(state: FaultState) -> Response | None:
     """Run before every public request: latency, captive portal, injected errors."""
@@ -88,6 +94,14 @@ def apply_faults(state: FaultState) -> Response | None:
         )
         raise ProblemRaised(status, code, Message(detail), retry_after=faults.retry_after_seconds)
     return None
+
+
+def fail_after_commit(state: FaultState) -> None:
+    """The 500-after-commit fault: the write is stored, but the client hears of a failure."""
+    if state.draw_after_commit():
+        raise ProblemRaised(
+            500, ProblemCode.INTERNAL_ERROR, Message(N_("The server had an internal error."))
+        )
 
 
 def is_loopback(address: str) -> bool:
@@ -148,6 +162,7 @@ def _faults_json(faults: Faults) -> dict[str, object]:
         "error_500_rate": faults.error_500_rate,
         "error_503_rate": faults.error_503_rate,
         "error_429_rate": faults.error_429_rate,
+        "error_500_after_commit_rate": faults.error_500_after_commit_rate,
         "retry_after_seconds": faults.retry_after_seconds,
         "captive_portal": faults.captive_portal,
         "deduplicate": faults.deduplicate,

@@ -133,6 +133,8 @@ uploads = Table(
     Column("media_type", String(127), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("completed_at", UtcDateTime()),
+    # The last bytes received: an unfinished upload expires a lifetime after it (tus).
+    Column("touched_at", UtcDateTime()),
 )
 
 
@@ -153,4 +155,13 @@ def open_engine(path: Path) -> Engine:
         cursor.close()
 
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """A store made by an older server lacks newer nullable columns; add them in place."""
+    with engine.begin() as conn:
+        held = {row[1] for row in conn.exec_driver_sql("PRAGMA table_info(uploads)")}
+        if "touched_at" not in held:
+            conn.exec_driver_sql("ALTER TABLE uploads ADD COLUMN touched_at DATETIME")

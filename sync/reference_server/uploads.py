@@ -1,17 +1,22 @@
-"""Resumable attachment uploads: tus 1.0 core with the creation and checksum extensions.
+"""Resumable attachment uploads: tus 1.0 core with creation, checksum, termination, expiration.
 
 The upload resource is named by the file's SHA-256. The bytes received so
 far live in ``uploads/<sha256>.part``; its size *is* the offset, so what a
 dropped connection delivered is kept and the client continues from there.
 When the last byte arrives the whole file is hashed: a mismatch throws the
-upload away (HTTP 460), a match moves it to ``blobs/``.
+upload away (HTTP 460), a match moves it to ``blobs/``. An unfinished upload
+can be terminated (DELETE) and expires when no bytes came for
+``ServerLimits.incomplete_upload_lifetime`` (``Upload-Expires`` says when);
+a complete file belongs to its complaint and is never deleted.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import threading
+from email.utils import format_datetime
 from pathlib import Path
 
 from flask import Flask, Response, request
@@ -32,7 +37,7 @@ from sync.protocol.wire import ProtocolError, canonical_uuid, check_sha256, whol
 from sync.reference_server.api import authenticate
 from sync.reference_server.responses import ProblemRaised, malformed, too_large
 from sync.reference_server.state import ServerState
-from sync.reference_server.upload_records import UploadRecords
+from sync.reference_server.upload_records import UploadRecord, UploadRecords
 
 _CHUNK = 64 * 1024
 
@@ -100,11 +105,57 @@ class UploadFiles:
         with self._guard:
             return self._locks.setdefault(sha256, threading.Lock())
 
+    def discard(self, sha256: str) -> None:
+        """Free the bytes of an unfinished upload (the caller holds its lock)."""
+        self.part(sha256).unlink(missing_ok=True)
+
+
+def _expires_header(response: Response, record: UploadRecord, lifetime: dt.timedelta) -> None:
+    expires = record.expires_at(lifetime)
+    if expires is not None:
+        response.headers["Upload-Expires"] = format_datetime(expires, usegmt=True)
+
 
 def register_uploads(app: Flask, state: ServerState) -> None:
     records = UploadRecords(state.store.engine, state.store.lock)
     files = UploadFiles(state)
     maximum = state.config.limits.max_upload_bytes
+    lifetime = state.config.limits.incomplete_upload_lifetime
+
+    def remove(sha256: str) -> None:
+        """Free an unfinished upload; the caller holds its lock."""
+        if records.remove_unfinished(sha256):
+            files.discard(sha256)
+
+    def forget(sha256: str) -> bool:
+        """Terminate an unfinished upload unless a PATCH of it is running (then False)."""
+        lock = files.lock(sha256)
+        if not lock.acquire(blocking=False):
+            return False
+        try:
+            remove(sha256)
+            return True
+        finally:
+            lock.release()
+
+    def sweep_expired() -> None:
+        for sha256 in records.expired(state.now(), lifetime):
+            forget(sha256)
+
+    def live(sha256: str, *, locked: bool) -> UploadRecord | None:
+        """The record, unless it is unfinished and expired (then it is thrown away now)."""
+        record = records.find(sha256)
+        if record is None:
+            return None
+        expires = record.expires_at(lifetime)
+        if expires is None or expires > state.now():
+            return record
+        if locked:
+            remove(sha256)
+            return None
+        return None if forget(sha256) else record
+
+    sweep_expired()  # what expired while the server was down
 
     @app.route(UPLOADS_PATH, methods=["OPTIONS"], provide_automatic_options=False)
     def discover() -> Response:
@@ -128,6 +179,7 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 canonical_uuid(complaint)
         except (ValueError, ProtocolError) as error:
             raise malformed("Upload-Metadata needs the file's sha256") from error
+        sweep_expired()
         record = records.create(
             sha256,
             length,
@@ -150,11 +202,12 @@ def register_uploads(app: Flask, state: ServerState) -> None:
         response = _tus_headers(Response(status=201))
         response.headers["Location"] = f"{UPLOADS_PATH}/{sha256}"
         response.headers["Upload-Offset"] = str(files.offset(sha256, length))
+        _expires_header(response, record, lifetime)
         return response
 
-    def held(sha256: str, office: str) -> tuple[int, int]:
-        """(offset, length) of an upload of this office; 404 or 403 otherwise."""
-        record = records.find(sha256)
+    def held(sha256: str, office: str, *, locked: bool = False) -> UploadRecord:
+        """A live upload of this office; 404 (unknown, terminated, expired) or 403 otherwise."""
+        record = live(sha256, locked=locked)
         if record is None:
             raise ProblemRaised(
                 404, ProblemCode.NOT_FOUND, Message(N_("No upload with this SHA-256 is held."))
@@ -163,17 +216,38 @@ def register_uploads(app: Flask, state: ServerState) -> None:
             raise ProblemRaised(
                 403, ProblemCode.FORBIDDEN, Message(N_("This office may not touch that upload."))
             )
-        return files.offset(sha256, record.length), record.length
+        return record
 
     @app.route(f"{UPLOADS_PATH}/<sha256>", methods=["HEAD"], provide_automatic_options=False)
     def status(sha256: str) -> Response:
         office = authenticate(state)
         _require_tus()
-        offset, length = held(sha256, office)
+        record = held(sha256, office)
         response = _tus_headers(Response(status=200))
-        response.headers["Upload-Offset"] = str(offset)
-        response.headers["Upload-Length"] = str(length)
+        response.headers["Upload-Offset"] = str(files.offset(sha256, record.length))
+        response.headers["Upload-Length"] = str(record.length)
+        _expires_header(response, record, lifetime)
         return response
+
+    @app.delete(f"{UPLOADS_PATH}/<sha256>", provide_automatic_options=False)
+    def terminate(sha256: str) -> Response:
+        """tus termination: an unfinished upload's bytes are freed; a complete file stays."""
+        office = authenticate(state)
+        _require_tus()
+        if held(sha256, office).complete:
+            raise ProblemRaised(
+                403,
+                ProblemCode.FORBIDDEN,
+                Message(N_("A complete file belongs to its complaint and cannot be deleted.")),
+            )
+        if not forget(sha256):
+            raise ProblemRaised(
+                423,
+                ProblemCode.UPLOAD_BUSY,
+                Message(N_("Another transfer of this file is still in progress.")),
+                retry_after=1,
+            )
+        return _tus_headers(Response(status=204))
 
     @app.patch(f"{UPLOADS_PATH}/<sha256>", provide_automatic_options=False)
     def append(sha256: str) -> Response:
@@ -197,7 +271,9 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 retry_after=1,
             )
         try:
-            offset, length = held(sha256, office)
+            record = held(sha256, office, locked=True)
+            length = record.length
+            offset = files.offset(sha256, length)
             if claimed != offset:
                 raise ProblemRaised(
                     409,
@@ -212,6 +288,9 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 offset = _receive(files, sha256, offset, length)
             response = _tus_headers(Response(status=204))
             response.headers["Upload-Offset"] = str(offset)
+            finished = records.find(sha256)
+            if finished is not None:
+                _expires_header(response, finished, lifetime)
             return response
         finally:
             lock.release()
@@ -235,6 +314,7 @@ def register_uploads(app: Flask, state: ServerState) -> None:
             finally:
                 handle.flush()
                 os.fsync(handle.fileno())
+                records.touch(sha256, state.now())
             if expected is not None and digest.digest() != expected:
                 # A checksummed chunk is all or nothing (tus checksum extension).
                 handle.truncate(start)
