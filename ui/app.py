@@ -1,9 +1,12 @@
 """Starting the desk window: open the data folder, sign in, show the main window.
 
 ``lapor-desktop`` with no arguments lands here (wired by the composition
-root). A data folder with no desk yet opens the setup wizard
-(``ui.setup_wizard``); problems an administrator must fix (no key store)
-are told in a message box and end with a non-zero exit code.
+root). On the way: the rotating log and the crash reporter first (a bug
+anywhere after that leaves a report, not a silent exit), then the desk.
+A data folder with no desk yet opens the setup wizard (``ui.setup_wizard``);
+a damaged database opens the recovery dialog (``ui.recovery_dialog``);
+problems an administrator must fix (no key store, a read-only or full
+data folder) are told in a message box and end with a non-zero exit code.
 """
 
 from __future__ import annotations
@@ -11,18 +14,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from lapor_desktop import app
+from lapor_desktop.backups.startup import Damaged, DatabaseDamaged
 from lapor_desktop.cli.opening import open_existing_desk
 from lapor_desktop.i18n import LANGUAGES, N_, Message
-from lapor_desktop.paths import resolve_data_dir
+from lapor_desktop.paths import DataPaths, resolve_data_dir
 from lapor_desktop.security.machine_key import MachineKeyError
+from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.office import OfficeNotInitialised
+from lapor_desktop.storage.problems import storage_problem
+from sync.runner import RunnerConfig
+from ui.crash_dialog import CrashReporter
 from ui.i18n import Language
 from ui.idle_lock import IdleLock
 from ui.main_window import MainWindow
+from ui.recovery_dialog import RecoveryDialog
 from ui.setup_wizard import first_run
 from ui.sign_in import SignInDialog
 from ui.style import STYLESHEET
@@ -40,52 +50,148 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+@dataclass
+class Session:
+    """A signed-in operator's window and what must be closed after it."""
+
+    desk: app.Desk
+    window: MainWindow
+    crashes: CrashReporter
+    lock: IdleLock
+
+    def close(self) -> None:
+        self.window.close()
+        self.desk.close()
+        self.crashes.uninstall()
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """The GUI's entry point; returns the process exit code."""
     args = parse(sys.argv[1:] if argv is None else argv)
+    application = qt_application()
+    session = start(resolve_data_dir(args.data_dir), Language(), training=args.training)
+    if not isinstance(session, Session):
+        return session
+    try:
+        return application.exec()
+    finally:
+        session.close()
+
+
+def qt_application() -> QApplication:
     application = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(application, QApplication)
     application.setApplicationName("LAPOR! Desktop")
     application.setStyleSheet(STYLESHEET)
-    language = Language()
-    paths = resolve_data_dir(args.data_dir)
+    return application
+
+
+def start(
+    paths: DataPaths,
+    language: Language,
+    *,
+    training: bool = False,
+    sync_config: RunnerConfig | None = None,
+) -> Session | int:
+    """Everything up to the shown main window; an exit code when it ends before that."""
+    start_logging(paths)
+    crashes = CrashReporter(paths, language)
+    crashes.install()
     try:
-        desk = open_existing_desk(paths)
-    except OfficeNotInitialised:
-        set_up = first_run(paths, language)  # a new desk: the setup wizard, then sign in
-        if set_up is None:
-            return EXIT_NOT_READY
-        desk = set_up
-    except MachineKeyError as error:
-        return _refuse(language, error.message)
+        session = _open_session(paths, language, crashes, training, sync_config)
+    except BaseException:
+        crashes.uninstall()
+        raise
+    if not isinstance(session, Session):
+        crashes.uninstall()
+    return session
+
+
+def _open_session(
+    paths: DataPaths,
+    language: Language,
+    crashes: CrashReporter,
+    training: bool,
+    sync_config: RunnerConfig | None,
+) -> Session | int:
+    desk = open_or_recover(paths, language)
+    if isinstance(desk, int):
+        return desk
     try:
         if desk.context.station.language in LANGUAGES:
             language.switch(desk.context.station.language)
-        training = args.training or desk.context.station.training
-        return _session(application, desk, language, training=training)
-    finally:
+        principal = sign_in(desk, language)
+        if principal is None:
+            desk.close()
+            return EXIT_OK
+        window = MainWindow(
+            desk,
+            principal.actor,
+            language,
+            training=training or desk.context.station.training,
+            sync_config=sync_config,
+            crashes=crashes,
+        )
+    except BaseException:
         desk.close()
-
-
-def _session(
-    application: QApplication, desk: app.Desk, language: Language, *, training: bool
-) -> int:
-    runner = TaskRunner()
-    sign_in = SignInDialog(language, desk, runner)
-    accepted = sign_in.exec() == QDialog.DialogCode.Accepted
-    runner.shutdown()
-    if not accepted or sign_in.principal is None:
-        return EXIT_OK
-    window = MainWindow(desk, sign_in.principal.actor, language, training=training)
-    lock = IdleLock(window)  # kept referenced until the event loop ends
+        raise
+    lock = IdleLock(window)
     window.resize(1280, 860)
     window.show()
-    code = application.exec()
-    del lock
-    return code
+    return Session(desk, window, crashes, lock)
 
 
-def _refuse(language: Language, message: Message) -> int:
+def start_logging(paths: DataPaths) -> None:
+    """Log into the data folder once there is one (a mistyped folder is not created)."""
+    if paths.root.is_dir():
+        app.start_logging(paths)
+
+
+def sign_in(desk: app.Desk, language: Language) -> Principal | None:
+    """The sign-in dialog, modal; who signed in, or None if it was closed."""
+    runner = TaskRunner()
+    dialog = SignInDialog(language, desk, runner)
+    try:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        runner.shutdown()
+    return dialog.principal if accepted else None
+
+
+def open_or_recover(paths: DataPaths, language: Language) -> app.Desk | int:
+    """The desk; or the setup wizard, the recovery dialog, or a refusal with its exit code."""
+    while True:
+        try:
+            return open_existing_desk(paths)
+        except OfficeNotInitialised:
+            set_up = first_run(paths, language)  # a new desk: the setup wizard, then sign in
+            if set_up is None:
+                return EXIT_NOT_READY
+            start_logging(paths)
+            return set_up
+        except MachineKeyError as error:
+            return refuse(language, error.message)
+        except DatabaseDamaged as damaged:
+            if not recover(paths, language, damaged.damaged):
+                return EXIT_NOT_READY
+        except Exception as error:
+            problem = storage_problem(error, paths.root)  # locked, read-only, disk full
+            if problem is None:
+                raise
+            return refuse(language, problem.message)
+
+
+def recover(paths: DataPaths, language: Language, damaged: Damaged) -> bool:
+    """The recovery dialog; True once a backup was restored and the desk may be opened."""
+    runner = TaskRunner()
+    dialog = RecoveryDialog(language, damaged, paths, runner)
+    try:
+        return dialog.exec() == QDialog.DialogCode.Accepted
+    finally:
+        runner.shutdown()
+
+
+def refuse(language: Language, message: Message) -> int:
     box = QMessageBox(
         QMessageBox.Icon.Critical, language.text(CANNOT_START), language.render(message)
     )

@@ -108,8 +108,10 @@ class ComplaintList(QWidget):
             picker.typing().editingFinished.connect(self._picker_done)
         self.overdue_filter.toggled.connect(lambda _on: self.apply_filters())
         self._selected: str | None = None
+        self._awaited: int | None = None
         self._applied = self.query()
         model.page_loaded.connect(self._page_loaded)
+        model.rows_loaded.connect(self._rows_loaded)
         model.modelAboutToBeReset.connect(self._remember_selection)
         model.modelReset.connect(self._restore_selection)
         selection = self.table.selectionModel()
@@ -180,11 +182,24 @@ class ComplaintList(QWidget):
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         if indexes:
-            self.opened.emit(str(self.model.data(indexes[0], UUID_ROLE)))
+            self._open_row(indexes[0].row())
+
+    def _open_row(self, row: int) -> None:
+        """Open the complaint of a row; a row still being read opens when its page arrives."""
+        uuid = self.model.data(self.model.index(row, 0), UUID_ROLE)
+        self._awaited = None if uuid else row
+        if uuid:
+            self.opened.emit(str(uuid))
+
+    def _rows_loaded(self, first: int, last: int) -> None:
+        if self._awaited is not None and first <= self._awaited <= last:
+            self._open_row(self._awaited)
 
     def _remember_selection(self) -> None:
         rows = self.table.selectionModel().selectedRows()
-        self._selected = str(self.model.data(rows[0], UUID_ROLE)) if rows else None
+        uuid = self.model.data(rows[0], UUID_ROLE) if rows else None
+        self._selected = str(uuid) if uuid else None
+        self._awaited = None
 
     def _restore_selection(self) -> None:
         """Keep the same complaint selected across a refresh, without opening it again."""
@@ -196,12 +211,12 @@ class ComplaintList(QWidget):
 
     def _page_loaded(self) -> None:
         rows = self.model.rowCount(QModelIndex())
-        more = self.model.canFetchMore(QModelIndex()) or self.model.loading
-        msgid = N_("{count}+ complaints (scroll for more)") if more else N_("{count} complaints")
-        self._texts.show("count", self.count.setText, Message(msgid, {"count": rows}))
+        self._texts.show(
+            "count", self.count.setText, Message(N_("{count} complaints"), {"count": rows})
+        )
         if self._open_single:
             self._open_single = False
-            if rows == 1 and not more:
+            if rows == 1:
                 self.table.selectRow(0)
                 self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -1,15 +1,19 @@
-"""The complaint list as a Qt table model that pages by key, newest first.
+"""The complaint list as a Qt table model: every row of the query, read by position on demand.
 
-Rows arrive a page at a time from the lookup service on the database
-worker (``fetchMore`` when the view scrolls near the end), so opening the
-list costs one page whatever the size of the database. Summaries carry
-no identity data, so nothing here can leak one.
+Opening the list costs one count and one page whatever the size of the
+database; the table has as many rows as the query finds, and a row the
+view paints before its page has arrived shows a placeholder while the
+page is read on the database worker (from the nearest known place, see
+``LookupService.page_at``): the last row of a million is as quick as the
+first. A bounded set of pages is kept, so memory stays flat however far
+the list is scrolled. Summaries carry no identity data, so nothing here
+can leak one.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections import OrderedDict
 from typing import Any
 
 from PySide6.QtCore import (
@@ -24,13 +28,19 @@ from PySide6.QtGui import QBrush, QColor
 from lapor_desktop.domain.complaint import Classification, ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_
-from lapor_desktop.services.lookup import PAGE_SIZE, ComplaintQuery, ListedComplaint
+from lapor_desktop.services.context import Actor
+from lapor_desktop.services.lookup import (
+    ComplaintQuery,
+    ListedComplaint,
+    ListPage,
+    LookupService,
+    RowKey,
+)
 from ui.formatting import EMPTY, enum_label, short_datetime
 from ui.i18n import Language
 from ui.style import sync_colours
 from ui.tasks import TaskRunner
 
-PageLoader = Callable[[ComplaintQuery], tuple[list[ComplaintSummary], int | None]]
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
@@ -53,38 +63,68 @@ UUID_ROLE = Qt.ItemDataRole.UserRole
 NO_NUMBER = N_("(draft)")
 OVERDUE_COLOURS = ("#f8d7da", "#58151c")
 """(fill, text) of the overdue badge: the same alarm as a quarantined complaint."""
+PAGE_ROWS = 100
+KEPT_PAGES = 40
+"""Pages kept in memory (4,000 rows), the least recently shown dropped first."""
+WANTED_PAGES = 4
+"""Pages asked for and not read yet: a fast scroll forgets the rows it flew past."""
+RELOADED_PAGES = 3
+"""Pages read again after a change: the most recently shown, so the view keeps its place."""
+PLACEHOLDER = "…"
+
+
+@dataclasses.dataclass(frozen=True)
+class LookupSource:
+    """Where the rows come from: the lookup service, as the signed-in person may see it."""
+
+    lookup: LookupService
+    actor: Actor
+
+    def count(self, query: ComplaintQuery) -> int:
+        return self.lookup.count(query, actor=self.actor)
+
+    def page_at(
+        self, query: ComplaintQuery, start: int, total: int, near: tuple[RowKey, ...]
+    ) -> ListPage:
+        return self.lookup.page_at(query, start, total=total, near=near, actor=self.actor)
 
 
 class ComplaintTableModel(QAbstractTableModel):
-    """``page_loaded`` after each page, for the view's status line and for tests."""
+    """``page_loaded`` when a query's answer (its count and first rows) is shown;
+    ``rows_loaded(first, last)`` when a later page's rows have arrived."""
 
     page_loaded = Signal()
+    rows_loaded = Signal(int, int)
 
     def __init__(
         self,
-        load_page: PageLoader,
+        source: LookupSource,
         runner: TaskRunner,
         language: Language,
         timezone: str,
         *,
-        page_size: int = PAGE_SIZE,
+        page_size: int = PAGE_ROWS,
+        kept_pages: int = KEPT_PAGES,
     ) -> None:
         super().__init__()
-        self._load_page = load_page
+        self._source = source
         self._runner = runner
         self._language = language
         self._timezone = timezone
         self._page_size = page_size
-        self._rows: list[ComplaintSummary] = []
+        self._kept_pages = kept_pages
         self._query = ComplaintQuery(limit=page_size)
-        self._next_key: int | None = None
-        self._more = False
+        self._total = 0
+        self._pages: OrderedDict[int, ListPage] = OrderedDict()
+        self._wanted: OrderedDict[int, None] = OrderedDict()
+        self._reading: int | None = None
         self._loading = False
         self._generation = 0
         language.changed.connect(self._retranslate)
 
     @property
     def loading(self) -> bool:
+        """A query's answer is awaited (the rows shown are still the previous answer's)."""
         return self._loading
 
     @property
@@ -95,40 +135,54 @@ class ComplaintTableModel(QAbstractTableModel):
     def query(self) -> ComplaintQuery:
         return self._query
 
+    @property
+    def pages_kept(self) -> int:
+        return len(self._pages)
+
     def set_query(self, query: ComplaintQuery) -> None:
-        """New filters; the rows shown stay until the answer's first page replaces them.
+        """New filters; the rows shown stay until the answer replaces them.
 
         Pages of an older query that arrive late are dropped.
         """
-        self._start(dataclasses.replace(query, limit=self._page_size, before_id=None))
+        self._start(dataclasses.replace(query, limit=self._page_size, before_id=None), ())
 
     def reload(self) -> None:
-        """Read again as many rows as are shown (something changed); the view keeps its place."""
-        limit = max(self._page_size, len(self._rows))
-        self._start(dataclasses.replace(self._query, limit=limit, before_id=None))
+        """Count and read again (something changed); the pages last shown are read again too."""
+        self._start(self._query, tuple(self._pages)[-RELOADED_PAGES:])
 
     def row_of(self, uuid: str) -> int | None:
-        for row, summary in enumerate(self._rows):
-            if summary.uuid == uuid:
-                return row
+        """The row of a complaint among the rows read so far."""
+        for page in self._pages.values():
+            for offset, summary in enumerate(page.rows):
+                if summary.uuid == uuid:
+                    return page.start + offset
         return None
 
     def summary(self, row: int) -> ComplaintSummary:
-        return self._rows[row]
+        """A row that has been read; LookupError before its page has arrived."""
+        summary = self._loaded(row)
+        if summary is None:
+            raise LookupError(f"row {row} has not been read yet")
+        return summary
 
     # -- Qt's model interface -------------------------------------------------------------
 
     def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+        if not index.isValid() or index.row() >= self._total:
             return None
-        summary = self._rows[index.row()]
+        summary = self._loaded(index.row())
         column = index.column()
+        if summary is None:
+            self._want(index.row() // self._page_size)
+            if role == Qt.ItemDataRole.DisplayRole and column == 0:
+                return PLACEHOLDER
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(summary, COLUMNS[column][0])
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][0] == "title":
@@ -161,63 +215,92 @@ class ComplaintTableModel(QAbstractTableModel):
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             return self._language.text(COLUMNS[section][1])
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+        if orientation == Qt.Orientation.Vertical and 0 <= section < self._total:
             return str(section + 1)
         return None
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and self._more and not self._loading
-
-    def fetchMore(self, parent: Index) -> None:
-        if self.canFetchMore(parent):
-            self._fetch()
-
     # -- loading --------------------------------------------------------------------------
 
-    def _start(self, query: ComplaintQuery) -> None:
-        self._generation += 1
-        self._query = query
-        self._next_key = None
-        self._more = False
-        self._fetch(first=True)
+    def _loaded(self, row: int) -> ComplaintSummary | None:
+        number = row // self._page_size
+        page = self._pages.get(number)
+        if page is None or row - page.start >= len(page.rows):
+            return None
+        self._pages.move_to_end(number)
+        return page.rows[row - page.start]
 
-    def _fetch(self, *, first: bool = False) -> None:
-        self._loading = True
+    def _start(self, query: ComplaintQuery, again: tuple[int, ...]) -> None:
+        self._generation += 1
         generation = self._generation
-        query = self._query
-        if not first:
-            query = dataclasses.replace(query, limit=self._page_size, before_id=self._next_key)
-        load = self._load_page
+        self._query = query
+        self._wanted.clear()
+        self._reading = None
+        self._loading = True
+        source, size = self._source, self._page_size
+
+        def answer() -> tuple[int, list[ListPage]]:
+            total = source.count(query)
+            numbers = sorted({0, *again})
+            return total, [source.page_at(query, n * size, total, ()) for n in numbers]
+
         self._runner.run(
-            lambda: load(query),
-            lambda page: self._arrived(generation, first, page),
+            answer,
+            lambda result: self._answered(generation, *result),
             lambda error: self._failed(generation, error),
         )
 
-    def _arrived(
-        self, generation: int, first: bool, page: tuple[list[ComplaintSummary], int | None]
-    ) -> None:
+    def _answered(self, generation: int, total: int, pages: list[ListPage]) -> None:
         if generation != self._generation:
             return
-        rows, next_key = page
-        if first:
-            self.beginResetModel()
-            self._rows = list(rows)
-            self.endResetModel()
-        elif rows:
-            start = len(self._rows)
-            self.beginInsertRows(_ROOT, start, start + len(rows) - 1)
-            self._rows.extend(rows)
-            self.endInsertRows()
-        self._next_key = next_key
-        self._more = next_key is not None
+        self.beginResetModel()
+        self._total = total
+        self._pages = OrderedDict((page.start // self._page_size, page) for page in pages)
         self._loading = False
+        self.endResetModel()
         self.page_loaded.emit()
+
+    def _want(self, number: int) -> None:
+        """Ask for a page not read yet (one that came back short stays short until a reload)."""
+        if self._loading or number == self._reading or number in self._pages:
+            return
+        self._wanted[number] = None
+        self._wanted.move_to_end(number)
+        while len(self._wanted) > WANTED_PAGES:
+            self._wanted.popitem(last=False)
+        self._read_next()
+
+    def _read_next(self) -> None:
+        """One page at a time, the most recently wanted first: saves never queue behind a scroll."""
+        if self._reading is not None or not self._wanted:
+            return
+        number, _ = self._wanted.popitem()
+        self._reading = number
+        generation, source = self._generation, self._source
+        query, total = self._query, self._total
+        near = tuple(anchor for page in self._pages.values() for anchor in page.anchors())
+        self._runner.run(
+            lambda: source.page_at(query, number * self._page_size, total, near),
+            lambda page: self._arrived(generation, page),
+            lambda error: self._failed(generation, error),
+        )
+
+    def _arrived(self, generation: int, page: ListPage) -> None:
+        if generation != self._generation:
+            return
+        self._reading = None
+        self._pages[page.start // self._page_size] = page
+        while len(self._pages) > self._kept_pages:
+            self._pages.popitem(last=False)
+        if page.rows:
+            last = page.start + len(page.rows) - 1
+            self.dataChanged.emit(self.index(page.start, 0), self.index(last, len(COLUMNS) - 1))
+            self.rows_loaded.emit(page.start, last)
+        self._read_next()
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
             self._loading = False
-            self._more = False
+            self._reading = None
         self._runner.failed.emit(error)
 
     def _text(self, summary: ComplaintSummary, field: str) -> str:
@@ -236,8 +319,8 @@ class ComplaintTableModel(QAbstractTableModel):
         return enum_label(SyncState, summary.sync_state, language.code)
 
     def _retranslate(self) -> None:
-        if self._rows:
-            last = self.index(len(self._rows) - 1, len(COLUMNS) - 1)
+        if self._total:
+            last = self.index(self._total - 1, len(COLUMNS) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 

@@ -1,12 +1,14 @@
 """Failures the operator can act on, told plainly; anything else is a bug and says so.
 
-After qutebrowser's ``misc/sql.py``: a locked database or a full disk is
-not a crash, so the window explains it and carries on.
+After qutebrowser's ``misc/sql.py``: a locked database, a full disk or a
+read-only data folder is not a crash, so the window explains it (with the
+core's :func:`~lapor_desktop.storage.problems.storage_problem`) and
+carries on; what the operator typed stays in the form.
 """
 
 from __future__ import annotations
 
-import errno
+from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 
@@ -14,6 +16,7 @@ from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.context import DeskLocked
 from lapor_desktop.services.permissions import PermissionDenied
+from lapor_desktop.storage.problems import storage_problem
 
 DATABASE_BUSY = Message(
     N_(
@@ -27,28 +30,30 @@ DATABASE_UNREACHABLE = Message(
         "server, then try again. What you typed is still in the form."
     )
 )
-DISK_FULL = Message(
-    N_("The disk is full. Free some space, then save again; what you typed is still in the form.")
-)
 UNEXPECTED = Message(
     N_(
         "Something unexpected went wrong: {detail}. What you typed is still in the form; "
         "please tell the IT staff."
     )
 )
+TYPING_KEPT = N_("{problem} What you typed is still in the form.")
 
 
-def explain(error: BaseException) -> tuple[Message, bool]:
-    """What to tell the operator, and whether it is a bug rather than a situation."""
+def explain(error: BaseException, data_folder: Path | None = None) -> tuple[Message, bool]:
+    """What to tell the operator, and whether it is a bug rather than a situation.
+
+    ``data_folder`` lets a full disk or a read-only folder name the folder.
+    """
     if isinstance(error, PermissionDenied | MachineKeyError):
         return error.message, False
     if isinstance(error, DeskLocked):
         return DeskLocked.message, False
+    problem = storage_problem(error, data_folder)
+    if problem is not None:
+        return Message(TYPING_KEPT, {"problem": problem.message}), False
     if isinstance(error, OperationalError):
         text = str(error.orig).lower()
         if "locked" in text or "busy" in text:
             return DATABASE_BUSY, False
         return DATABASE_UNREACHABLE, False
-    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-        return DISK_FULL, False
     return Message(UNEXPECTED.template, {"detail": type(error).__name__}), True

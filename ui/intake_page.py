@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import uuid as uuid_module
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -75,9 +76,11 @@ class IntakePage(QWidget):
         timezone: str,
         *,
         autosave_seconds: int = AUTOSAVE_SECONDS,
+        data_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._data_folder = data_folder  # named in a full-disk or read-only message
         self._texts = texts
         self._intake = intake
         self._actor = actor
@@ -307,7 +310,7 @@ class IntakePage(QWidget):
 
     def _save_failed(self, error: BaseException) -> None:
         self._enable_form()
-        message, is_bug = explain(error)
+        message, is_bug = explain(error, self._data_folder)
         self._show_status(message, warn=True)
         if is_bug:
             self._runner.failed.emit(error)
@@ -325,7 +328,7 @@ class IntakePage(QWidget):
 
     def _autosave_failed(self, error: BaseException) -> None:
         self._autosaving = False
-        self._show_status(explain(error)[0], warn=True)
+        self._show_status(explain(error, self._data_folder)[0], warn=True)
 
     def _reset(self) -> None:
         self._uuid = str(uuid_module.uuid4())

@@ -32,9 +32,11 @@ from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.services.quarantine import QuarantineService, Resent
 from lapor_desktop.services.settings_service import SettingsSaved, SettingsService
 from sync.runner import RunnerConfig
+from ui.about_dialog import AboutDialog, AboutFacts, about_facts
 from ui.bridge import DeskBridge
 from ui.complaint_list import ComplaintList
-from ui.complaint_model import ComplaintTableModel
+from ui.complaint_model import ComplaintTableModel, LookupSource
+from ui.crash_dialog import CrashReporter
 from ui.detail import DetailView
 from ui.detail_data import DetailPage, load_detail
 from ui.errors import explain
@@ -69,10 +71,14 @@ class MainWindow(QMainWindow):
         training: bool = False,
         autosave_seconds: int = AUTOSAVE_SECONDS,
         sync_config: RunnerConfig | None = None,
+        crashes: CrashReporter | None = None,
     ) -> None:
         super().__init__()
         self.desk, self.actor, self.training = desk, actor, training
         self.runner = TaskRunner(self)
+        self.crashes = crashes or CrashReporter(desk.paths, language, self)
+        self.crashes.window = self
+        self.about_dialog: AboutDialog | None = None
         self.bridge = DeskBridge(self)
         self.texts = Texts(language, self)
         self.receipt_dialog: ReceiptDialog | None = None
@@ -88,10 +94,11 @@ class MainWindow(QMainWindow):
                 desk.context.clock,
                 timezone,
                 autosave_seconds=autosave_seconds,
+                data_folder=desk.paths.root,
             )
         lookup = desk.lookup
         self.model = ComplaintTableModel(
-            lambda query: lookup.find_page(query, actor=actor), self.runner, language, timezone
+            LookupSource(lookup, actor), self.runner, language, timezone
         )
         self.list = ComplaintList(self.texts, self.model, today=desk.context.office_today)
         self.detail = DetailView(self.texts, timezone, runner=self.runner)
@@ -135,6 +142,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.settings)
         self.settings.server_url.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def show_about(self) -> None:
+        """Help > About (F1): the facts are read on the worker (the schema revision is a query)."""
+        desk, training = self.desk, self.training
+        self.runner.run(lambda: about_facts(desk, training=training), self._show_about)
+
     def choose_language(self, code: str) -> None:
         """Show the window in ``code`` and keep the choice for this workstation."""
         self.texts.language.switch(code)
@@ -159,6 +171,18 @@ class MainWindow(QMainWindow):
         return dialog
 
     # -- reactions ------------------------------------------------------------------------
+
+    def _show_about(self, facts: AboutFacts) -> None:
+        if self.about_dialog is not None:
+            self.about_dialog.close()
+        dialog = AboutDialog(self.texts.language, facts, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._about_closed)
+        self.about_dialog = dialog
+        dialog.open()
+
+    def _about_closed(self) -> None:
+        self.about_dialog = None
 
     def _receipt_closed(self) -> None:
         self.receipt_dialog = None
@@ -224,7 +248,11 @@ class MainWindow(QMainWindow):
             self.sync.sync_now()
 
     def _show_failure(self, error: BaseException) -> None:
-        message, _is_bug = explain(error)
+        """A situation gets a plain message; a bug gets a crash report and says where it is."""
+        message, is_bug = explain(error, self.desk.paths.root)
+        if is_bug:
+            self.crashes.report(error)
+            return
         box = QMessageBox(QMessageBox.Icon.Warning, "LAPOR! Desktop", self.texts.render(message))
         box.setParent(self, box.windowFlags())
         box.open()
@@ -295,6 +323,12 @@ class MainWindow(QMainWindow):
             self.language_choice.addItem(LANGUAGE_NAMES[code], code)
         self.language_choice.setCurrentIndex(LANGUAGES.index(self.texts.language.code))
         status.addPermanentWidget(self.language_choice)
+        help_menu = self.menuBar().addMenu("")
+        t.bind(help_menu.setTitle, N_("&Help"))
+        about = help_menu.addAction("")
+        t.bind(about.setText, N_("&About LAPOR! Desktop"))
+        about.setShortcut(QKeySequence("F1"))
+        about.triggered.connect(self.show_about)
         self._update_title()
 
     def _connect(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid as uuid_module
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +32,7 @@ from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.sla import WorkingCalendar
 from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint, StatusEvent
-from lapor_desktop.storage.search import match_clause
+from lapor_desktop.storage.search import match_clause, match_count
 from lapor_desktop.validation.nik import check_nik
 from lapor_desktop.validation.phone import check_phone
 
@@ -80,6 +81,62 @@ class ComplaintQuery:
     """Keyset paging: the next page continues past the last row's id (in the list's order)."""
 
 
+@dataclass(frozen=True)
+class RowKey:
+    """A row already read: its position in a list's order and its key (the complaint's id)."""
+
+    position: int
+    key: int
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """Rows ``start`` onwards of a list, with their keys (to read on from them by key)."""
+
+    start: int
+    rows: list[ListedComplaint]
+    keys: tuple[int, ...]
+
+    def anchors(self) -> tuple[RowKey, ...]:
+        """The first and last row: where a read of a neighbouring page may start."""
+        if not self.keys:
+            return ()
+        last = self.start + len(self.keys) - 1
+        return RowKey(self.start, self.keys[0]), RowKey(last, self.keys[-1])
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """How to read a page: a query (maybe in the opposite order) and a small offset."""
+
+    query: ComplaintQuery
+    offset: int
+    reverse: bool
+
+
+def plan_read(
+    query: ComplaintQuery, start: int, end: int, total: int, near: Sequence[RowKey]
+) -> PageRead:
+    """The read of rows ``start``..``end`` with the smallest OFFSET.
+
+    From the top; from the end (``total`` rows), read in the opposite order;
+    or by key from a row already read (``near``), forwards or backwards. A
+    database steps over every skipped row, so the nearest known place wins.
+    """
+    size = end - start
+    forward = replace(query, limit=size, before_id=None)
+    backward = replace(forward, ascending=not query.ascending)
+    reads = [PageRead(forward, start, False), PageRead(backward, max(total - end, 0), True)]
+    for anchor in near:
+        if anchor.position < start:
+            keyed = replace(forward, before_id=anchor.key)
+            reads.append(PageRead(keyed, start - anchor.position - 1, False))
+        elif anchor.position >= end:
+            keyed = replace(backward, before_id=anchor.key)
+            reads.append(PageRead(keyed, anchor.position - end, True))
+    return min(reads, key=lambda read: read.offset)
+
+
 class LookupService:
     def __init__(self, context: DeskContext) -> None:
         self._ctx = context
@@ -100,31 +157,89 @@ class LookupService:
         with self._db.read() as session:
             rows = list(session.scalars(self._statement(session, query, actor)))
             next_key = rows[-1].id if len(rows) == query.limit else None
-            late: set[int] = set()
-            if query.flag_overdue_on is not None and rows:
-                late = set(
-                    session.scalars(
-                        select(Complaint.id).where(
-                            Complaint.id.in_([c.id for c in rows]),
-                            self._overdue(query.flag_overdue_on),
-                        )
-                    )
-                )
-            page: list[ComplaintSummary] = [
-                ListedComplaint(**vars(summary_of(c)), overdue=c.id in late) for c in rows
-            ]
-        person = self._person(query.text, actor)
-        if person is not None and query.before_id is None:
-            # Who came back is personal data too: a search by NIK or phone is audited
-            # (the kind of key and the count, never the key itself).
-            self._audit(actor, "identity.searched", "-", {"by": person[0], "complaints": len(page)})
+            page: list[ComplaintSummary] = list(self._listed(session, query, rows))
+        if query.before_id is None:
+            self._audit_person_search(query, actor, len(page))
         return page, next_key
 
+    def page_at(
+        self,
+        query: ComplaintQuery,
+        start: int,
+        *,
+        total: int,
+        near: Sequence[RowKey] = (),
+        actor: Actor,
+    ) -> ListPage:
+        """Rows ``start`` to ``start + query.limit`` of the list (its ``total`` rows, counted).
+
+        Positional access for a table that shows every row: the page is read
+        from the nearest known place (see :func:`plan_read`), so the last
+        page of a million costs what the first does. ``query.before_id`` is ignored.
+        """
+        require(actor, Permission.LOOK_UP_COMPLAINTS)
+        end = min(start + query.limit, total)
+        if end <= start:
+            return ListPage(start, [], ())
+        read = plan_read(query, start, end, total, near)
+        with self._db.read() as session:
+            statement = self._statement(session, read.query, actor).offset(read.offset)
+            rows = list(session.scalars(statement))
+            if read.reverse:
+                rows.reverse()
+            page = ListPage(start, self._listed(session, query, rows), tuple(c.id for c in rows))
+        if start == 0:
+            self._audit_person_search(query, actor, len(page.rows))
+        return page
+
     def count(self, query: ComplaintQuery, *, actor: Actor) -> int:
+        """How many complaints the query finds (a table shows that many rows)."""
         require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
+            if self._words_only(query, actor):
+                # The index counts its own matches; counting complaints IN its matches
+                # costs fifteen times more for a common word.
+                counted = match_count(session, query.text)
+                if counted is not None:
+                    return counted
             inner = self._statement(session, query, actor).limit(None).order_by(None)
             return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+    def _words_only(self, query: ComplaintQuery, actor: Actor) -> bool:
+        """Words to search for and no other filter (nor a NIK or phone)."""
+        filters = (
+            query.status,
+            query.sync_state,
+            query.classification,
+            query.agency_code,
+            query.category_code,
+            query.created_from,
+            query.created_to,
+            query.overdue_on,
+        )
+        return not any(filters) and self._person(query.text, actor) is None
+
+    def _listed(
+        self, session: Session, query: ComplaintQuery, rows: list[Complaint]
+    ) -> list[ListedComplaint]:
+        late: set[int] = set()
+        if query.flag_overdue_on is not None and rows:
+            late = set(
+                session.scalars(
+                    select(Complaint.id).where(
+                        Complaint.id.in_([c.id for c in rows]),
+                        self._overdue(query.flag_overdue_on),
+                    )
+                )
+            )
+        return [ListedComplaint(**vars(summary_of(c)), overdue=c.id in late) for c in rows]
+
+    def _audit_person_search(self, query: ComplaintQuery, actor: Actor, found: int) -> None:
+        """Who came back is personal data too: a search by NIK or phone is audited
+        (the kind of key and the count, never the key itself)."""
+        person = self._person(query.text, actor)
+        if person is not None:
+            self._audit(actor, "identity.searched", "-", {"by": person[0], "complaints": found})
 
     def get(self, key: str, *, actor: Actor) -> ComplaintDetail | None:
         """By UUID, registration number or national tracking ID, as the citizen brings it.
@@ -268,7 +383,9 @@ class LookupService:
             if not may_see_identity(actor.role, rahasia=True):
                 statement = statement.where(Complaint.rahasia == false())
         else:
-            match = match_clause(session, query.text)
+            match = match_clause(
+                session, query.text, past_id=query.before_id, ascending=query.ascending
+            )
             if match is not None:
                 statement = statement.where(match)
         filters = {

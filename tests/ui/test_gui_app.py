@@ -1,17 +1,34 @@
-"""Starting the GUI on a data folder that holds no desk opens the setup wizard; cancelling it
-exits non-zero and leaves nothing behind."""
+"""Starting the GUI: the setup wizard on an empty data folder, the sign-in dialog on a desk,
+the crash reporter and the log for the whole session, Help > About (F1) in the window."""
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
+from lapor_desktop import app
+from lapor_desktop.crash import CRASH_FOLDER
 from lapor_desktop.i18n import translate
+from lapor_desktop.logs import LOG_FILE
+from lapor_desktop.paths import DataPaths
+from lapor_desktop.services.context import Actor
+from tests.support import accounts
+from tests.ui.desk_window import settle
+from tests.ui.modal import when_modal
 from ui import app as gui
+from ui.about_dialog import AboutDialog
+from ui.i18n import Language
+from ui.main_window import MainWindow
 from ui.setup_wizard import SetupWizard
+from ui.sign_in import SignInDialog
 
 
 def test_a_desk_not_set_up_opens_the_setup_wizard_and_cancel_exits_not_ready(
@@ -31,3 +48,64 @@ def test_a_desk_not_set_up_opens_the_setup_wizard_and_cancel_exits_not_ready(
     assert code == gui.EXIT_NOT_READY
     assert shown == [translate("LAPOR! Desktop: set up this desk", "id")]
     assert not (tmp_path / "nowhere" / "lapor.sqlite3").exists()
+
+
+@pytest.fixture
+def closed_desk(sqlite_desk: app.Desk, sqlite_clerk: Actor) -> Iterator[DataPaths]:
+    """A desk set up with a front-desk account, closed: the application opens it itself."""
+    sqlite_desk.close()
+    hooks = (sys.excepthook, threading.excepthook)
+    handlers = list(logging.getLogger().handlers)
+    yield sqlite_desk.paths
+    assert (sys.excepthook, threading.excepthook) == hooks, "the session left its hooks behind"
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+        handler.close()
+
+
+def test_closing_the_sign_in_dialog_exits_cleanly(qtbot: QtBot, closed_desk: DataPaths) -> None:
+    steps = when_modal(SignInDialog, lambda dialog: dialog.reject())
+    code = gui.start(closed_desk, Language("id"))
+    steps.raise_failure()
+
+    assert code == gui.EXIT_OK
+
+
+def test_a_session_reports_bugs_while_it_runs_and_logs_into_the_data_folder(
+    qtbot: QtBot, closed_desk: DataPaths
+) -> None:
+    def sign_in(dialog: SignInDialog) -> None:
+        dialog.username.setText("ani")
+        dialog.password.setText(accounts.PASSWORD)
+        dialog.sign_in_button.click()
+
+    steps = when_modal(SignInDialog, sign_in)
+    session = gui.start(closed_desk, Language("id"))
+    steps.raise_failure()
+    assert isinstance(session, gui.Session)
+    try:
+        qtbot.addWidget(session.window)
+        assert session.window.crashes is session.crashes
+        with qtbot.waitSignal(session.crashes.shown, timeout=5_000):
+            sys.excepthook(ValueError, ValueError("a bug"), None)
+        assert len(list((closed_desk.root / CRASH_FOLDER).iterdir())) == 1
+        assert (closed_desk.logs / LOG_FILE).is_file()
+    finally:
+        session.close()
+
+
+def test_f1_opens_the_about_box_of_this_desk(
+    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    settle(qtbot, window.runner)
+
+    dialog = window.about_dialog
+    assert isinstance(dialog, AboutDialog) and dialog.isVisible()
+    assert dialog.values["data_folder"].text() == str(sqlite_desk.paths.root)
+    assert dialog.windowTitle() == translate("About LAPOR! Desktop", "id")
+    [help_menu] = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    assert isinstance(help_menu, QMenu)
+    assert [a.shortcut().toString() for a in help_menu.actions()] == ["F1"]
+    dialog.close()

@@ -54,9 +54,7 @@ def test_activity_keeps_the_window_open(qtbot: QtBot, window: MainWindow) -> Non
     assert not lock.is_locked
 
 
-def test_the_idle_time_is_the_office_setting_as_it_is_now(
-    qtbot: QtBot, window: MainWindow
-) -> None:
+def test_the_idle_time_is_the_office_setting_as_it_is_now(qtbot: QtBot, window: MainWindow) -> None:
     """A supervisor shortens it in Settings: the open window follows without a restart."""
     clock = Clock()
     lock = IdleLock(window, clock=clock)

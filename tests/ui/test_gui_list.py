@@ -1,4 +1,4 @@
-"""The complaint list: a model Qt accepts, pages by key, search and filters, sync state per row."""
+"""The complaint list: a model Qt accepts, rows read by position, search, filters, sync state."""
 
 from __future__ import annotations
 
@@ -20,10 +20,13 @@ from tests.ui.desk_window import settle
 from ui.complaint_list import ComplaintList
 from ui.complaint_model import (
     OVERDUE_COLOURS,
+    PLACEHOLDER,
     SORT_COLUMN,
     STATUS_COLUMN,
     SYNC_COLUMN,
+    UUID_ROLE,
     ComplaintTableModel,
+    LookupSource,
 )
 from ui.i18n import Language, Texts
 from ui.main_window import MainWindow
@@ -44,23 +47,46 @@ def record(desk: app.Desk, actor: Actor, count: int) -> list[str]:
 
 
 def paged_model(
-    qtbot: QtBot, desk: app.Desk, actor: Actor, runner: TaskRunner, language: Language
+    qtbot: QtBot,
+    desk: app.Desk,
+    actor: Actor,
+    runner: TaskRunner,
+    language: Language,
+    *,
+    kept_pages: int = 40,
 ) -> ComplaintTableModel:
     model = ComplaintTableModel(
-        lambda query: desk.lookup.find_page(query, actor=actor),
+        LookupSource(desk.lookup, actor),
         runner,
         language,
         desk.context.office.timezone,
         page_size=2,
+        kept_pages=kept_pages,
     )
     with qtbot.waitSignal(model.page_loaded, timeout=10_000):
         model.set_query(ComplaintQuery())
     return model
 
 
-def fetch_more(qtbot: QtBot, model: ComplaintTableModel) -> None:
-    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
-        model.fetchMore(ROOT)
+def is_read(model: ComplaintTableModel, row: int) -> bool:
+    try:
+        model.summary(row)
+    except LookupError:
+        return False
+    return True
+
+
+def read_row(qtbot: QtBot, model: ComplaintTableModel, row: int) -> None:
+    """Show a row as a view would, and wait for its page when it has not been read."""
+    if not is_read(model, row):
+        with qtbot.waitSignal(model.rows_loaded, timeout=10_000):
+            model.data(model.index(row, 0))
+
+
+def read_all(qtbot: QtBot, model: ComplaintTableModel) -> list[str]:
+    for row in range(model.rowCount(ROOT)):
+        read_row(qtbot, model, row)
+    return titles_in(model)
 
 
 def titles_in(model: ComplaintTableModel) -> list[str]:
@@ -75,29 +101,68 @@ def test_the_table_model_passes_qts_model_tester(
     runner: TaskRunner,
     language: Language,
 ) -> None:
-    record(sqlite_desk, sqlite_clerk, 5)
+    titles = record(sqlite_desk, sqlite_clerk, 5)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
 
-    qtmodeltester.check(model)  # stays connected: it also checks every insertion below
-    fetch_more(qtbot, model)
-    fetch_more(qtbot, model)
+    qtmodeltester.check(model)  # stays connected: it also checks the changes below
+    assert read_all(qtbot, model) == titles[::-1]
     with qtbot.waitSignal(model.page_loaded, timeout=10_000):
         model.reload()
 
 
-def test_rows_arrive_a_page_at_a_time_newest_first(
+def test_the_table_has_every_row_and_reads_a_page_when_a_row_is_shown(
     qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
 ) -> None:
     titles = record(sqlite_desk, sqlite_clerk, 5)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
-    assert titles_in(model) == titles[::-1][:2]
-    assert model.canFetchMore(ROOT)
+    assert model.rowCount(ROOT) == 5
+    assert [is_read(model, row) for row in range(5)] == [True, True, False, False, False]
+    assert model.data(model.index(4, 1)) is None
+    assert model.data(model.index(4, 0), UUID_ROLE) is None
 
-    fetch_more(qtbot, model)
-    fetch_more(qtbot, model)
+    with qtbot.waitSignal(model.rows_loaded, timeout=10_000) as arrived:
+        assert model.data(model.index(4, 0)) == PLACEHOLDER
 
-    assert titles_in(model) == titles[::-1]
-    assert not model.canFetchMore(ROOT)
+    assert arrived.args == [4, 4]
+    assert model.summary(4).title == titles[0]
+    assert not is_read(model, 2)
+    assert read_all(qtbot, model) == titles[::-1]
+
+
+def test_memory_stays_flat_only_the_pages_last_shown_are_kept(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+) -> None:
+    titles = record(sqlite_desk, sqlite_clerk, 9)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language, kept_pages=2)
+
+    for row in (8, 4, 6):
+        read_row(qtbot, model, row)
+
+    assert model.pages_kept == 2
+    assert [is_read(model, row) for row in (0, 4, 6, 8)] == [False, True, True, False]
+    read_row(qtbot, model, 0)  # read again when shown again
+    assert model.summary(0).title == titles[-1]
+
+
+def test_a_late_answer_or_page_of_an_older_query_is_dropped(
+    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+) -> None:
+    titles = record(sqlite_desk, sqlite_clerk, 5)
+    model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
+    arrived: list[tuple[int, int]] = []
+    model.rows_loaded.connect(lambda first, last: arrived.append((first, last)))
+    answers: list[int] = []
+    model.page_loaded.connect(lambda: answers.append(model.rowCount(ROOT)))
+
+    model.data(model.index(4, 0))  # its page is being read ...
+    model.set_query(ComplaintQuery(text="tidakada"))  # ... when a search replaces the list
+    model.set_query(ComplaintQuery(ascending=True))  # and another replaces that
+    settle(qtbot, runner)
+
+    assert arrived == []
+    assert answers == [5]
+    assert [model.summary(row).title for row in (0, 1)] == titles[:2]
+    assert not is_read(model, 4)
 
 
 def test_each_row_shows_its_sync_state_in_words_and_colour(
@@ -152,16 +217,17 @@ def test_the_status_filter_shows_only_drafts(
     assert titles_in(window.model) == ["Belum selesai"]
 
 
-def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(
+def test_ctrl_end_jumps_to_the_last_row_and_opens_it_when_its_page_arrives(
     qtbot: QtBot,
     sqlite_desk: app.Desk,
     sqlite_clerk: Actor,
     runner: TaskRunner,
     language: Language,
 ) -> None:
-    record(sqlite_desk, sqlite_clerk, 12)
+    titles = record(sqlite_desk, sqlite_clerk, 30)
+    oldest = sqlite_desk.lookup.find(ComplaintQuery(ascending=True, limit=1), actor=sqlite_clerk)
     model = ComplaintTableModel(
-        lambda query: sqlite_desk.lookup.find_page(query, actor=sqlite_clerk),
+        LookupSource(sqlite_desk.lookup, sqlite_clerk),
         runner,
         language,
         sqlite_desk.context.office.timezone,
@@ -169,20 +235,23 @@ def test_scrolling_to_the_end_of_the_table_fetches_the_next_page(
     )
     view = ComplaintList(Texts(language, runner), model)
     qtbot.addWidget(view)
-    view.resize(900, 160)
+    view.resize(900, 200)
     view.show()
     qtbot.waitExposed(view)
     with qtbot.waitSignal(model.page_loaded, timeout=10_000):
         model.set_query(ComplaintQuery())
     settle(qtbot, runner)
-    shown = model.rowCount(ROOT)
-    assert shown < 12
+    assert model.rowCount(ROOT) == 30
+    assert view.count.text() == "30 pengaduan"
+    view.table.setFocus()
 
-    bar = view.table.verticalScrollBar()
-    with qtbot.waitSignal(model.page_loaded, timeout=10_000):
-        bar.setValue(bar.maximum())
+    with qtbot.waitSignal(view.opened, timeout=10_000) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
 
-    assert model.rowCount(ROOT) > shown
+    assert opened.args == [oldest[0].uuid]
+    assert model.summary(29).title == titles[0]
+    assert view.table.currentIndex().row() == 29
+    assert not any(is_read(model, row) for row in range(10, 20))  # the middle was skipped
 
 
 def test_a_returning_citizen_is_found_by_nik_and_enter_opens_the_single_match(
@@ -259,7 +328,7 @@ def test_kind_and_overdue_filters_and_the_overdue_badge(
     assert titles_in(window.model) == ["Baru saja"]
 
 
-def test_the_recorded_column_sorts_oldest_first_and_pages_on(
+def test_the_recorded_column_sorts_oldest_first_to_the_last_row(
     qtbot: QtBot,
     qtmodeltester: ModelTester,
     sqlite_desk: app.Desk,
@@ -273,9 +342,7 @@ def test_the_recorded_column_sorts_oldest_first_and_pages_on(
 
     with qtbot.waitSignal(model.page_loaded, timeout=10_000):
         model.sort(SORT_COLUMN, Qt.SortOrder.AscendingOrder)
-    fetch_more(qtbot, model)
-    fetch_more(qtbot, model)
 
-    assert titles_in(model) == titles
+    assert read_all(qtbot, model) == titles
     model.sort(1, Qt.SortOrder.DescendingOrder)  # by title: not offered, nothing happens
     assert not model.loading

@@ -227,3 +227,46 @@ def test_attachments_duplicate_warning_and_detail_render(
     save(window, shots / "detail_follow_up.png")
     window.detail._scroll.verticalScrollBar().setValue(10_000)
     save(window, shots / "detail_follow_up_lower.png")
+
+
+def test_crash_and_recovery_dialogs_render(
+    qtbot: QtBot,
+    sqlite_desk: app.Desk,
+    sqlite_clerk: Actor,
+    clock: FakeClock,
+    language: Language,
+    runner: TaskRunner,
+    shots: Path,
+) -> None:
+    from lapor_desktop.backups.copies import Reason, back_up
+    from lapor_desktop.backups.startup import Damaged, startup_check
+    from lapor_desktop.crash import write_crash_report
+    from tests.ui.damaged_disk import damage
+    from ui.crash_dialog import CrashDialog
+    from ui.recovery_dialog import RecoveryDialog
+
+    paths = sqlite_desk.paths
+    try:
+        raise KeyError("complaint-7f3a")
+    except KeyError as bug:
+        report = write_crash_report(paths, bug, now=clock())
+    crash = CrashDialog(language, report, None)
+    crash.setStyleSheet(STYLESHEET)
+    qtbot.addWidget(crash)
+    crash.show()
+    save(crash, shots / "crash_dialog.png")
+
+    populate(sqlite_desk, sqlite_clerk)
+    back_up(paths.database, paths.backups, now=clock(), reason=Reason.MANUAL)
+    sqlite_desk.close()
+    damage(paths.database)
+    damaged = startup_check(paths)
+    assert isinstance(damaged, Damaged)
+    recovery = RecoveryDialog(language, damaged, paths, runner, now=clock)
+    recovery.setStyleSheet(STYLESHEET)
+    qtbot.addWidget(recovery)
+    recovery.show()
+    save(recovery, shots / "recovery_dialog.png")
+    with qtbot.waitSignal(recovery.finished_restoring, timeout=10_000):
+        recovery.restore_button.click()
+    save(recovery, shots / "recovery_restored.png")
