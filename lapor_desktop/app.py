@@ -20,7 +20,12 @@ from sqlalchemy.engine import make_url
 
 from lapor_desktop.backups.automatic import back_up_on_open
 from lapor_desktop.backups.copies import DEFAULT_KEEP
-from lapor_desktop.backups.startup import Damaged, DatabaseDamaged, check_database
+from lapor_desktop.backups.startup import (
+    Damaged,
+    DatabaseDamaged,
+    check_database,
+    full_check_due,
+)
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import Message
 from lapor_desktop.logs import configure_logging
@@ -131,7 +136,8 @@ def open_database(
     url = database_url or paths.database_url()
     source = _sqlite_file(url)
     if source is not None and source.is_file():
-        health = check_database(source, paths.backups)
+        full = full_check_due(source, paths.backups, clock())
+        health = check_database(source, paths.backups, full=full)
         if isinstance(health, Damaged):
             raise DatabaseDamaged(health)
     database = Database(url)
