@@ -4,8 +4,9 @@
 
 The engine is put together from the same parts as ``sync.connection``
 (the office's national settings, the stored device token, the transport's
-session), except that its leases last ``--lease-seconds``: a killed worker's
-leases must expire within the test, not after the production five minutes.
+session, the encrypted file store the uploads read from), except that its
+leases last ``--lease-seconds``: a killed worker's leases must expire
+within the test, not after the production five minutes.
 Prints ``ready`` once the desk is open, then one JSON line per pass.
 With ``--until-empty`` it exits 0 once a pass ends Done with nothing pending.
 """
@@ -54,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         context.clock,
         owner=context.station.station_id,
         lease=dt.timedelta(seconds=args.lease_seconds),
+        files=context.attachment_store(),
+        references=context.references,
     )
     config = EngineConfig(
         batch_size=args.batch_size, backoff=Backoff(base_seconds=0.05, cap_seconds=MAX_WAIT)
@@ -71,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sent": summary.sent,
                 "already_present": summary.already_present,
                 "rejected": summary.rejected + summary.conflicts,
+                "attachments_sent": summary.attachments_sent,
                 "outcome": type(summary.outcome).__name__,
                 "pending": pending,
             }
