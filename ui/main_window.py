@@ -41,6 +41,7 @@ from ui.detail import DetailView
 from ui.detail_data import DetailPage, load_detail
 from ui.errors import explain
 from ui.fields import set_role
+from ui.fix_and_resend import FixSources
 from ui.i18n import LANGUAGE_NAMES, Language, Texts
 from ui.intake_page import AUTOSAVE_SECONDS, IntakePage
 from ui.quarantine_view import QuarantineView
@@ -105,7 +106,14 @@ class MainWindow(QMainWindow):
         self.sync = SyncController(desk, self.runner, config=sync_config, parent=self)
         self.sync_bar = SyncStatusBar(self.texts, timezone)
         quarantine = QuarantineService(desk.context, desk.intake)
-        self.quarantine = QuarantineView(self.texts, quarantine, actor, self.runner, timezone)
+        self.quarantine = QuarantineView(
+            self.texts,
+            quarantine,
+            actor,
+            self.runner,
+            timezone,
+            fix=FixSources(desk.lookup, desk.intake, desk.context),
+        )
         self.sync_panel = SyncPanel(self.texts, self.quarantine, timezone)
         self.settings = SettingsPage(
             self.texts,
@@ -247,6 +255,11 @@ class MainWindow(QMainWindow):
         if isinstance(outcome, Resent):
             self.sync.sync_now()
 
+    def _fixed(self, outcome: SaveOutcome) -> None:
+        """A corrected complaint is queued again: its row changed, and it goes at once."""
+        self.bridge.complaints_saved(outcome.uuid)
+        self.sync.sync_now()
+
     def _show_failure(self, error: BaseException) -> None:
         """A situation gets a plain message; a bug gets a crash report and says where it is."""
         message, is_bug = explain(error, self.desk.paths.root)
@@ -352,6 +365,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.sync_now.connect(self.sync.sync_now)
         self.sync_panel.cancel.connect(self.sync.cancel)
         self.quarantine.resent.connect(self._resent)
+        self.quarantine.fixed.connect(self._fixed)
         self.quarantine.open_requested.connect(self._open_from_quarantine)
         self.settings.saved.connect(self._settings_saved)
         if self.intake is not None:

@@ -1,7 +1,7 @@
 """The quarantine in the sync panel: what the national service refused, and why.
 
-A supervisor sees each record with the server's reason and sends it again
-(after correcting the complaint if it needs it); everyone else sees how
+A supervisor sees each record with the server's reason and sends it again,
+as it is or corrected in the fix-and-resend dialog; everyone else sees how
 many wait for a supervisor. The quarantine service checks the role too,
 so hiding the list is not the only guard.
 """
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from lapor_desktop.domain.roles import Permission, allows
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.context import Actor
+from lapor_desktop.services.intake import SaveOutcome
 from lapor_desktop.services.quarantine import (
     QuarantinedRecord,
     QuarantineService,
@@ -34,6 +35,7 @@ from lapor_desktop.services.quarantine import (
 )
 from ui.errors import explain
 from ui.fields import set_role
+from ui.fix_and_resend import FixAndResendDialog, FixSources, FixStart, load_fix
 from ui.formatting import EMPTY, short_datetime
 from ui.i18n import Texts
 from ui.tasks import TaskRunner
@@ -45,14 +47,21 @@ WAITING_FOR_SUPERVISOR = N_(
 )
 NONE_QUARANTINED = Message(N_("Nothing is in quarantine."))
 RESENT = N_("{number} is queued again and goes with the next sync.")
+FIXED = N_("{number} is corrected and queued again; it goes with the next sync.")
 UUID_ROLE = Qt.ItemDataRole.UserRole
 
 
 class QuarantineView(QWidget):
-    """``listed`` after each load; ``resent`` with the outcome; ``open_requested`` with a UUID."""
+    """``listed`` after each load; ``resent`` with the outcome; ``open_requested`` with a UUID.
+
+    ``fixed`` with the ``SaveOutcome`` of a correction queued again; ``fix_shown``
+    with the fix-and-resend dialog, open (for tests and tours).
+    """
 
     listed = Signal()
     resent = Signal(object)
+    fixed = Signal(object)
+    fix_shown = Signal(object)
     open_requested = Signal(str)
 
     def __init__(
@@ -63,16 +72,20 @@ class QuarantineView(QWidget):
         runner: TaskRunner,
         timezone: str,
         parent: QWidget | None = None,
+        *,
+        fix: FixSources | None = None,
     ) -> None:
         super().__init__(parent)
         self._texts, self._service, self._actor = texts, service, actor
-        self._runner, self._timezone = runner, timezone
+        self._runner, self._timezone, self._fix = runner, timezone, fix
         self.may_decide = allows(actor.role, Permission.DECIDE_QUARANTINE)
         self.records: list[QuarantinedRecord] = []
         self._count = 0
         self.table = QTableWidget(0, len(COLUMNS))
         self.resend_button = QPushButton()
+        self.fix_button = QPushButton()
         self.open_button = QPushButton()
+        self.fix_dialog: FixAndResendDialog | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
         self._lay_out()
@@ -102,6 +115,19 @@ class QuarantineView(QWidget):
         service, actor, key = self._service, self._actor, str(record.outbox_id)
         self.resend_button.setEnabled(False)
         self._runner.run(lambda: service.resend(key, actor=actor), self._resent, self._failed)
+
+    def fix(self) -> None:
+        """Open the chosen record in the fix-and-resend dialog (read on the worker first)."""
+        record, sources = self._selected(), self._fix
+        if record is None or sources is None or self.fix_dialog is not None:
+            return
+        actor = self._actor
+        self.fix_button.setEnabled(False)
+        self._runner.run(
+            lambda: load_fix(sources, record, actor),
+            lambda start: self._show_fix(record, start, sources),
+            self._failed,
+        )
 
     # -- reactions ------------------------------------------------------------------------
 
@@ -139,6 +165,43 @@ class QuarantineView(QWidget):
         self.resent.emit(outcome)
         self.refresh()
 
+    def _show_fix(
+        self, record: QuarantinedRecord, start: FixStart | Message, sources: FixSources
+    ) -> None:
+        self._enable()
+        if isinstance(start, Message):
+            self._texts.show("quarantine", self.message.setText, start)
+            return
+        dialog = FixAndResendDialog(
+            self._texts.language,
+            record,
+            start,
+            self._service,
+            sources.intake,
+            self._actor,
+            self._runner,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resent.connect(self._fixed)
+        dialog.finished.connect(self._fix_closed)
+        self.fix_dialog = dialog
+        dialog.open()
+        self.fix_shown.emit(dialog)
+
+    def _fixed(self, outcome: SaveOutcome | Resent) -> None:
+        if isinstance(outcome, Resent):
+            self._resent(outcome)
+            return
+        number = outcome.registration_number or outcome.uuid
+        self._texts.show("quarantine", self.message.setText, Message(FIXED, {"number": number}))
+        self.fixed.emit(outcome)
+        self.refresh()
+
+    def _fix_closed(self) -> None:
+        self.fix_dialog = None
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _failed(self, error: BaseException) -> None:
         self._enable()
         self._texts.show("quarantine", self.message.setText, explain(error)[0])
@@ -155,6 +218,7 @@ class QuarantineView(QWidget):
     def _enable(self) -> None:
         chosen = self._selected() is not None
         self.resend_button.setEnabled(chosen)
+        self.fix_button.setEnabled(chosen)
         self.open_button.setEnabled(chosen)
 
     # -- construction ---------------------------------------------------------------------
@@ -175,8 +239,8 @@ class QuarantineView(QWidget):
         t.bind(
             hint.setText,
             N_(
-                "Read the server's reason. If the complaint needs correcting, open it and "
-                "correct it first; then send it again."
+                "Read the server's reason. If the complaint needs correcting, press Fix and "
+                "resend (Alt+F); if it does not, Resend."
             ),
         )
         layout.addWidget(hint)
@@ -196,10 +260,14 @@ class QuarantineView(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.resend_button)
+        buttons.addWidget(self.fix_button)
         layout.addLayout(buttons)
         t.bind(self.resend_button.setText, N_("&Resend"))
+        t.bind(self.fix_button.setText, N_("&Fix and resend"))
         t.bind(self.open_button.setText, N_("&Open the complaint"))
+        self.fix_button.setVisible(self._fix is not None)
         self.resend_button.clicked.connect(self.resend)
+        self.fix_button.clicked.connect(self.fix)
         self.open_button.clicked.connect(self._open)
         self.table.itemSelectionChanged.connect(self._enable)
         self.table.itemActivated.connect(lambda _item: self._open())

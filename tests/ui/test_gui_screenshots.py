@@ -177,6 +177,10 @@ def test_sync_panel_and_settings_render(
             window.show_sync_panel()
         settle(qtbot, window.runner)
         save(window, shots / "sync_panel.png")
+        with qtbot.waitSignal(window.quarantine.fix_shown, timeout=10_000) as fix:
+            window.quarantine.fix_button.click()
+        save(fix.args[0], shots / "fix_and_resend.png")
+        fix.args[0].reject()
         window.show_settings()
         save(window, shots / "settings.png")
         window.close()
