@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -24,6 +23,7 @@ from lapor_desktop.storage.models import Complaint
 from tests.support import accounts
 from tests.support.cli import CLERK, IT, Run, in_process, open_desk, set_up_desk
 from tests.support.clock import FakeClock
+from tests.support.damaged_disk import damage
 from tests.support.samples import valid_form
 
 
@@ -40,24 +40,6 @@ def _titles(path: Path) -> set[str]:
 def _save(desk: app.Desk, clerk: Actor, title: str) -> None:
     saved = desk.intake.submit(valid_form(title=title), actor=clerk)
     assert saved.queued, saved.issues
-
-
-def _damage(database: Path) -> None:
-    """Overwrite the pages after the first two with junk, as a failing disk would.
-
-    Connections a test left for the garbage collector are closed first, and the WAL is
-    folded in and emptied: a late checkpoint would otherwise write good pages back over
-    the junk (seen once in CI under load).
-    """
-    gc.collect()
-    with closing(sqlite3.connect(database)) as c:
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        page_size = int(c.execute("PRAGMA page_size").fetchone()[0])
-        pages = int(c.execute("PRAGMA page_count").fetchone()[0])
-    assert pages > 6
-    with database.open("r+b") as handle:
-        handle.seek(page_size * 2)
-        handle.write(b"\xa5" * page_size * (pages - 3))
 
 
 # Taking backups -----------------------------------------------------------------------------
@@ -212,7 +194,7 @@ def test_restore_refuses_a_file_it_cannot_use_and_changes_nothing(
             with closing(sqlite3.connect(candidate)) as c, c:
                 c.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
         else:
-            _damage(candidate)
+            damage(candidate)
 
     with pytest.raises(RestoreRefused) as refused:
         restore(paths, candidate, now=clock())
@@ -235,9 +217,9 @@ def test_a_damaged_database_is_found_at_start_up_and_the_newest_good_backup_offe
     clock.advance(hours=1)
     bad = paths.backups / "lapor-20261127T033000Z-manual.sqlite3"
     bad.write_bytes(good.path.read_bytes())
-    _damage(bad)  # a newer backup that is itself damaged is passed over
+    damage(bad)  # a newer backup that is itself damaged is passed over
     sqlite_desk.close()
-    _damage(paths.database)
+    damage(paths.database)
     damaged_bytes = paths.database.read_bytes()
 
     health = startup.startup_check(paths)
@@ -266,7 +248,7 @@ def test_damage_without_any_good_backup_says_so_and_deletes_nothing(
     sqlite_desk.close()
     for old in paths.backups.iterdir():
         old.unlink()
-    _damage(paths.database)
+    damage(paths.database)
 
     health = startup.startup_check(paths)
 
@@ -359,7 +341,7 @@ def test_cli_restore_over_a_damaged_database_signs_in_against_the_backup(
         _save(desk, clerk, f"Keluhan nomor {n}")
     desk.close()
     assert run(data_dir, "db", "backup", user=IT, password=accounts.PASSWORD).code == 0
-    _damage(data_dir / "lapor.sqlite3")
+    damage(data_dir / "lapor.sqlite3")
 
     listed = run(data_dir, "list", user=IT, password=accounts.PASSWORD)
     newest = list_backups(data_dir / "backups")[0].path

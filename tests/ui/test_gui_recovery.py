@@ -29,7 +29,7 @@ from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.problems import ProblemKind, describe
 from tests.support import samples
 from tests.support.clock import FakeClock
-from tests.ui.damaged_disk import damage
+from tests.support.damaged_disk import damage
 from tests.ui.desk_window import settle
 from tests.ui.modal import when_modal
 from ui import app as gui

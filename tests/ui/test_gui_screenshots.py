@@ -245,7 +245,7 @@ def test_crash_and_recovery_dialogs_render(
     from lapor_desktop.backups.copies import Reason, back_up
     from lapor_desktop.backups.startup import Damaged, startup_check
     from lapor_desktop.crash import write_crash_report
-    from tests.ui.damaged_disk import damage
+    from tests.support.damaged_disk import damage
     from ui.crash_dialog import CrashDialog
     from ui.recovery_dialog import RecoveryDialog
 
