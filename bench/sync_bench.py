@@ -8,7 +8,8 @@ plain ``requests`` so it shares nothing with the engine but the server.
     .venv/bin/python -m bench.sync_bench --only loopback --complaints 5000
 
 (a) loopback, no link limit: complaints per second end to end (outbox read,
-    sent, receipt verified and recorded);
+    sent, receipt verified and recorded), on a desk in service and on a fresh
+    desk's first sync (which also installs the reference data);
 (b) the fault proxy at 256 kbit/s with 600 ms round trips: time for 500
     complaints against the link's limit (bytes that crossed / bandwidth +
     the round trips a minimal exchange needs);
@@ -61,10 +62,14 @@ def _desk(root: Path, complaints: int) -> tuple[app.Desk, Actor]:
     office = OfficeSettings(office_code=OFFICE_CODE, office_name=OFFICE_NAME)
     desk = accounts.initialise_desk(paths, office, system_clock)
     actor = accounts.sign_in_supervisor(desk).actor
+    _file(desk, actor, complaints)
+    return desk, actor
+
+
+def _file(desk: app.Desk, actor: Actor, complaints: int) -> None:
     for n in range(complaints):
         form = valid_form(title=f"Keluhan nomor {n} tentang air bersih di Daik")
         assert desk.intake.submit(form, actor=actor).queued
-    return desk, actor
 
 
 def _store(desk: app.Desk) -> SyncStore:
@@ -180,28 +185,41 @@ class Remote:
         self.process.wait(30)
 
 
-def _server(root: Path, name: str, **limits: int) -> RunningServer:
-    return start_in_thread(ServerConfig(data_dir=root / name, limits=ServerLimits(**limits)))
+def _server(root: Path, name: str, limits: ServerLimits | None = None) -> RunningServer:
+    return start_in_thread(ServerConfig(data_dir=root / name, limits=limits or ServerLimits()))
 
 
 def loopback(root: Path, complaints: int) -> dict[str, object]:
-    engine_desk, _ = _desk(root / "engine", complaints)
-    naive_desk, _ = _desk(root / "naive", complaints)
+    """The engine twice: on a desk in service (synced once before, so its reference data and
+    feed are current: the usual case) and on a fresh desk's very first sync (which also
+    fetches and installs the whole reference set); the naive client never fetches it."""
     server = Remote.start(root / "server-loopback")
+    desks: list[app.Desk] = []
     try:
-        engine_s = _engine_pass(engine_desk, server, server.url)
+        warm_desk, actor = _desk(root / "engine-warm", 0)
+        desks.append(warm_desk)
+        reference_s = _engine_pass(warm_desk, server, server.url)
+        _file(warm_desk, actor, complaints)
+        desks.append(cold_desk := _desk(root / "engine-cold", complaints)[0])
+        desks.append(naive_desk := _desk(root / "naive", complaints)[0])
+        engine_s = _engine_pass(warm_desk, server, server.url)
+        cold_s = _engine_pass(cold_desk, server, server.url)
         naive_s = _naive_pass(naive_desk, server, server.url, None)
     finally:
         server.stop()
-        engine_desk.close()
-        naive_desk.close()
+        for desk in desks:
+            desk.close()
     return {
         "complaints": complaints,
         "engine_seconds": round(engine_s, 2),
         "engine_per_second": round(complaints / engine_s),
+        "first_sync_seconds": round(cold_s, 2),
+        "first_sync_per_second": round(complaints / cold_s),
+        "reference_only_seconds": round(reference_s, 2),
         "naive_seconds": round(naive_s, 2),
         "naive_per_second": round(complaints / naive_s),
         "speedup": round(naive_s / engine_s, 1),
+        "first_sync_speedup": round(naive_s / cold_s, 1),
     }
 
 
@@ -261,7 +279,7 @@ def _attachment_source(data: bytes) -> AttachmentSource:
 def dropping_link(root: Path, tries: int) -> dict[str, object]:
     """The adapter's resumable upload (what the engine calls) against a naive whole-file POST."""
     data = os.urandom(ATTACHMENT_BYTES)
-    server = _server(root, "server-drop", max_upload_bytes=ATTACHMENT_BYTES * 2)
+    server = _server(root, "server-drop", ServerLimits(max_upload_bytes=ATTACHMENT_BYTES * 2))
     # A real link (16 Mbit/s up) that dies every 2 MB. Without a rate, loopback socket buffers
     # hold megabytes in flight that a reset discards unread, which no protocol can save.
     plan = FaultPlan(cut_upload_after_bytes=DROP_EVERY, bandwidth_up=DROP_LINK_BYTES_PER_SECOND)

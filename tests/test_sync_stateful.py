@@ -148,9 +148,13 @@ class EngineMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.saved)
     @rule(count=st.integers(1, 4), delivered=st.booleans())
     def a_worker_dies_holding_leases(self, count: int, delivered: bool) -> None:
-        """Another sync process claims a batch, maybe sends it, and dies before recording."""
+        """Another sync process claims a batch, maybe sends it, and dies before recording.
+
+        Like a real engine it sends only what needs no look-up first: a record whose earlier
+        lease expired (its holder died, perhaps mid-send) is never sent blind.
+        """
         dead = store_for(self.desk, self.world.clock, owner="ws-killed")
-        claimed = dead.claim_submissions(count)
+        claimed = [c for c in dead.claim_submissions(count) if not c.needs_lookup]
         if delivered and claimed:
             items = [SubmissionItem(c.client_uuid, c.content_hash, c.content) for c in claimed]
             self.world.adapter().submit_batch(items)

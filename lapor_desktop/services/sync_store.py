@@ -15,14 +15,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
-from sqlalchemy import ColumnElement, func, insert, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
 
 from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.domain.canonical import canonical_content, content_hash
-from lapor_desktop.domain.complaint import Channel, Classification, ComplaintData
+from lapor_desktop.domain.complaint import (
+    IDENTITY_FIELDS,
+    Channel,
+    Classification,
+    ComplaintData,
+)
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.reference.dataset import ReferenceDataset
 from lapor_desktop.reference.store import ReferenceLookup, install
@@ -32,6 +37,7 @@ from lapor_desktop.services.sync_feed import NationalChange, apply_changes
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import (
     Attachment,
+    ComplainantIdentity,
     Complaint,
     FollowUpNote,
     OutboxEntry,
@@ -46,6 +52,24 @@ REFERENCE_SOURCE = "national"
 STALE_CONTENT = "local content differs from the queued hash"
 ATTACHMENT_GONE = "the attachment is no longer part of the complaint"
 NOTE_GONE = "the follow-up note no longer exists"
+
+_CONTENT_COLUMNS = (
+    Complaint.id,
+    Complaint.uuid,
+    Complaint.classification,
+    Complaint.title,
+    Complaint.description,
+    Complaint.incident_date,
+    Complaint.region_code,
+    Complaint.location_text,
+    Complaint.category_code,
+    Complaint.agency_code,
+    Complaint.channel,
+    Complaint.anonim,
+    Complaint.rahasia,
+    Complaint.urgent,
+)
+_SEALED_FIELDS = (*IDENTITY_FIELDS, "content_salt")
 
 __all__ = [
     "BatchResults",
@@ -166,8 +190,8 @@ class SyncStore:
         ``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite has no row locks, but
         ``BEGIN IMMEDIATE`` (``Database.write``) serialises the whole claim.
         A content that no longer matches its queued hash is quarantined here.
-        Three queries whatever the batch size (entries, complaints, identities
-        and attachments), so content building costs no query per record.
+        Three queries whatever the batch size (entries, complaints with identities,
+        attachments), so content building costs no query per record.
         """
         now = self._clock()
         claimed: list[ClaimedSubmission] = []
@@ -189,17 +213,10 @@ class SyncStore:
             ).all()
             if not rows:
                 return []
-            complaints = {
-                c.id: c
-                for c in session.scalars(
-                    select(Complaint)
-                    .where(Complaint.id.in_([r.complaint_id for r in rows]))
-                    .options(selectinload(Complaint.identity), selectinload(Complaint.attachments))
-                )
-            }
+            contents = self._contents_of(session, [r.complaint_id for r in rows])
             stale: dict[int, str] = {}
             for row in rows:
-                content = self._content_of(complaints[row.complaint_id])
+                content = contents[row.complaint_id]
                 if content_hash(content) != row.content_hash:
                     stale[row.id] = STALE_CONTENT
                     continue
@@ -312,28 +329,50 @@ class SyncStore:
                 .execution_options(synchronize_session=False)
             )
 
-    def _content_of(self, complaint: Complaint) -> dict[str, object]:
-        """Rebuild the canonical content the intake hashed, identity opened with the vault."""
-        data = ComplaintData(
-            classification=Classification(complaint.classification or ""),
-            title=complaint.title,
-            description=complaint.description,
-            incident_date=complaint.incident_date,
-            region_code=complaint.region_code,
-            location_text=complaint.location_text,
-            category_code=complaint.category_code,
-            agency_code=complaint.agency_code,
-            channel=Channel(complaint.channel),
-            anonim=complaint.anonim,
-            rahasia=complaint.rahasia,
-            urgent=complaint.urgent,
-            identity=self._vault.open(complaint.uuid, complaint.identity),
+    def _contents_of(self, session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:
+        """Rebuild the canonical contents the intake hashed, identities opened with the vault.
+
+        Plain rows, not ORM objects: two queries for the whole batch (complaints with their
+        sealed identities, then attachment hashes), as a claim is on the sync's hot path.
+        """
+        hashes: dict[int, list[str]] = {i: [] for i in ids}
+        for complaint_id, sha256 in session.execute(
+            select(Attachment.complaint_id, Attachment.sha256).where(
+                Attachment.complaint_id.in_(ids)
+            )
+        ):
+            hashes[complaint_id].append(sha256)
+        sealed = [getattr(ComplainantIdentity, name) for name in _SEALED_FIELDS]
+        rows = session.execute(
+            select(
+                *_CONTENT_COLUMNS, ComplainantIdentity.complaint_id.label("identity_of"), *sealed
+            )
+            .outerjoin(ComplainantIdentity, ComplainantIdentity.complaint_id == Complaint.id)
+            .where(Complaint.id.in_(ids))
         )
-        salt = ""
-        if complaint.identity is not None:
-            salt = self._vault.content_salt(complaint.uuid, complaint.identity)
-        hashes = [a.sha256 for a in complaint.attachments]
-        return canonical_content(complaint.uuid, data, hashes, salt)
+        contents: dict[int, dict[str, object]] = {}
+        for row in rows:
+            # The vault only reads the sealed columns, which the row carries under their names
+            # (an ORM object per record would cost more than the decryption).
+            identity = None if row.identity_of is None else cast(ComplainantIdentity, row)
+            data = ComplaintData(
+                classification=Classification(row.classification or ""),
+                title=row.title,
+                description=row.description,
+                incident_date=row.incident_date,
+                region_code=row.region_code,
+                location_text=row.location_text,
+                category_code=row.category_code,
+                agency_code=row.agency_code,
+                channel=Channel(row.channel),
+                anonim=row.anonim,
+                rahasia=row.rahasia,
+                urgent=row.urgent,
+                identity=self._vault.open(row.uuid, identity),
+            )
+            salt = "" if identity is None else self._vault.content_salt(row.uuid, identity)
+            contents[row.id] = canonical_content(row.uuid, data, hashes[row.id], salt)
+        return contents
 
     def open_attachment(self, sha256: str) -> BinaryIO:
         """The plaintext of a stored attachment, seekable, one chunk in memory at a time.
@@ -526,7 +565,7 @@ def _mark_sent(session: Session, receipts: Mapping[int, StoredReceipt], now: dt.
         moves = row.status == Status.QUEUED.value
         changes.append(
             {
-                "id": row.id,
+                "row_id": row.id,
                 "tracking_id": row.tracking_id or receipt.tracking_id,
                 "receipt": receipt.as_json(),
                 "sent_at": row.sent_at or receipt.server_time,
@@ -546,9 +585,16 @@ def _mark_sent(session: Session, receipts: Mapping[int, StoredReceipt], now: dt.
                     "note": receipt.tracking_id,
                 }
             )
-    session.execute(update(Complaint), changes)
+    # Core executemany, not the ORM's bulk update by primary key: same SQL, far less Python.
+    table = cast(Table, Complaint.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(name) for name in changes[0] if name != "row_id"}),
+        changes,
+    )
     if events:
-        session.execute(insert(StatusEvent), events)
+        session.execute(insert(cast(Table, StatusEvent.__table__)), events)
 
 
 def _quarantine(session: Session, reasons: Mapping[int, str], now: dt.datetime) -> None:

@@ -21,7 +21,7 @@ from sync.engine.backoff import Backoff
 from sync.engine.batch_size import BatchSizer
 from sync.engine.failures import outcome_of
 from sync.engine.follow_up_sender import FollowUpSender
-from sync.engine.outcomes import Cancelled, Done, PassOutcome, SyncSummary
+from sync.engine.outcomes import Cancelled, Done, PassOutcome, ServiceUnavailable, SyncSummary
 from sync.engine.progress import Phase, Progress
 from sync.engine.puller import Puller
 from sync.engine.reference_puller import ReferencePuller
@@ -42,6 +42,8 @@ class EngineConfig:
     max_batch_size: int = 500
     batch_seconds: float = 3.0
     """How long one batch exchange should take at most: small on a slow link."""
+    overlap_below_seconds: float = 1.0
+    """Claim the next batch during an exchange only when exchanges take less than this."""
     page_size: int = 500
     max_pages: int = 100
     """Bounds one pass's pull; the next pass continues from the stored cursor."""
@@ -73,7 +75,13 @@ class SyncEngine:
         )
         backoff = config.backoff
         self._sender = Sender(
-            service, store, backoff=backoff, clock=clock, sizer=sizer, timer=timer
+            service,
+            store,
+            backoff=backoff,
+            clock=clock,
+            sizer=sizer,
+            timer=timer,
+            overlap_below_seconds=config.overlap_below_seconds,
         )
         self._follow_ups = FollowUpSender(service, store, backoff=backoff, clock=clock)
         self._attachments = AttachmentSender(service, store, backoff=backoff, clock=clock)
@@ -81,6 +89,8 @@ class SyncEngine:
             service, store, page_size=config.page_size, max_pages=config.max_pages
         )
         self._reference = ReferencePuller(service, store, clock=clock, every=config.reference_every)
+        self._busy: ServiceUnavailable | None = None
+        """The last pass's answer when the service said to come back later (429, 503)."""
 
     @property
     def batch_size(self) -> int:
@@ -90,6 +100,9 @@ class SyncEngine:
     def run_once(self, progress: Progress | None = None) -> SyncSummary:
         """Send what is due, pull the feed, then upload files; stop at the first failure.
 
+        After a 429 or 503 in any phase, passes until its Retry-After (or backoff)
+        ends make no request at all and return the same outcome.
+
         Complaints go first (urgent ones first), then follow-ups, then the
         feed and reference data, and attachments last, so a big file on a
         slow link never delays the rest. ``progress`` is updated as the pass
@@ -97,6 +110,12 @@ class SyncEngine:
         """
         progress = progress or Progress()
         summary = SyncSummary()
+        busy = self._still_busy()
+        if busy is not None:
+            # The service asked every client to wait: no phase calls it before then.
+            summary.outcome = busy
+            self._record_pass(summary)
+            return summary
         progress.update(
             phase=Phase.SENDING, batch_size=self.batch_size, records_total=self._store.due_count()
         )
@@ -114,8 +133,20 @@ class SyncEngine:
                 break
         progress.update(phase=Phase.IDLE, status_updates=summary.status_updates)
         summary.outcome = stop or Done()
+        outcome = summary.outcome
+        self._busy = None
+        if isinstance(outcome, ServiceUnavailable) and isinstance(outcome.failure, RetryLater):
+            self._busy = outcome
         self._record_pass(summary)
         return summary
+
+    def _still_busy(self) -> ServiceUnavailable | None:
+        """The service's last "come back later", while it lasts (a clock set back ends it)."""
+        if self._busy is None or self._busy.retry_at is None:
+            return None
+        left = self._busy.retry_at - self._clock()
+        cap = dt.timedelta(seconds=self._config.backoff.cap_seconds)
+        return self._busy if dt.timedelta(0) < left <= cap else None
 
     def _pull(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         progress.update(phase=Phase.PULLING)

@@ -6,12 +6,23 @@ batch pending with a backoff. After an ambiguous failure each record is
 looked up by UUID before it is sent again, so even a server without
 deduplication never receives a second copy. Each batch's results are
 written in one transaction; the batch size follows the link (``BatchSizer``).
+
+On a fast link the local work (building a batch's content, recording its
+results) costs as much as the exchange, so the work runs as a pipeline: the
+caller's thread claims the next batch while one worker thread does the
+exchange (the receipts' verification runs outside the GIL) and another
+records the previous batch's results. A lease is what makes a record count
+as possibly sent, so a process killed mid-pass then looks up to three
+batches up before resending them. On a slow link (exchanges over
+``overlap_below_seconds``) no batch is claimed ahead: each lookup there
+would cost a round trip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from lapor_desktop.services.sync_store import (
     BatchResults,
@@ -62,6 +73,7 @@ class Sender:
         clock: Callable[[], dt.datetime],
         sizer: BatchSizer,
         timer: Callable[[], float],
+        overlap_below_seconds: float = 1.0,
     ) -> None:
         self._service = service
         self._store = store
@@ -69,6 +81,9 @@ class Sender:
         self._clock = clock
         self.sizer = sizer
         self._timer = timer
+        self._overlap_below = overlap_below_seconds
+        self._exchange_seconds: float | None = None
+        """How long the last batch exchange took (None before the first)."""
 
     @property
     def batch_size(self) -> int:
@@ -76,18 +91,47 @@ class Sender:
 
     def run(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         """Send until the due queue is empty (None) or a failure stops the pass (its outcome)."""
-        while not progress.cancelled:
-            claimed = self._store.claim_submissions(self.sizer.size)
-            if not claimed:
-                return None
-            results = BatchResults()
-            stop = self._send(claimed, summary, results, progress)
-            self._store.record(results)
-            progress.add(records=len(results.receipts) + len(results.quarantined))
-            progress.update(batch_size=self.sizer.size)
-            if stop is not None:
-                return stop
-        return Cancelled()
+        claimed = self._claim(progress)
+        if not claimed:
+            return Cancelled() if progress.cancelled else None
+        recording: list[Future[None]] = []
+        try:
+            with (
+                ThreadPoolExecutor(1, thread_name_prefix="lapor-sync-send") as link,
+                ThreadPoolExecutor(1, thread_name_prefix="lapor-sync-record") as ledger,
+            ):
+                while claimed:
+                    results = BatchResults()
+                    sending = link.submit(self._send, claimed, summary, results, progress)
+                    ahead = self._claim(progress) if self._overlapping() else None
+                    stop = sending.result()
+                    recording.append(ledger.submit(self._record, results, progress))
+                    if ahead and (stop is not None or len(ahead) > self.sizer.size):
+                        # Stopped, or the server wants smaller batches: give the leases back.
+                        self._store.release(e.outbox_id for e in ahead)
+                        ahead = None
+                    if stop is not None:
+                        return stop
+                    if ahead is None:
+                        wait(recording)
+                        ahead = self._claim(progress)
+                    claimed = ahead
+        finally:
+            for recorded in recording:
+                recorded.result()  # all written by now; raises what failed
+        return Cancelled() if progress.cancelled else None
+
+    def _claim(self, progress: Progress) -> list[ClaimedSubmission]:
+        return [] if progress.cancelled else self._store.claim_submissions(self.sizer.size)
+
+    def _overlapping(self) -> bool:
+        """Whether to claim the next batch during an exchange, which a fast link only repays."""
+        return self._exchange_seconds is not None and self._exchange_seconds < self._overlap_below
+
+    def _record(self, results: BatchResults, progress: Progress) -> None:
+        self._store.record(results)
+        progress.add(records=len(results.receipts) + len(results.quarantined))
+        progress.update(batch_size=self.sizer.size)
 
     def _send(
         self,
@@ -122,10 +166,11 @@ class Sender:
         response = self._service.submit_batch(
             [SubmissionItem(e.client_uuid, e.content_hash, e.content) for e in to_send]
         )
+        self._exchange_seconds = self._timer() - started
         progress.add(sent_bytes=self._service.bytes_sent - sent_before)
         if not isinstance(response, BatchResponse):
             return self._refused(response, to_send)
-        self.sizer.observe(len(to_send), self._timer() - started)
+        self.sizer.observe(len(to_send), self._exchange_seconds)
         for result in response.results:
             _record_result(to_send[result.index], result, summary, results)
         return None
