@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -363,3 +364,15 @@ def test_cli_refuses_to_back_up_a_postgresql_desk(run: Run, data_dir: Path) -> N
 
     assert refused.code == 5
     assert "pg_dump" in refused.stderr and "PostgreSQL" in refused.stderr
+
+
+def test_of_two_backups_in_one_second_the_later_written_is_the_newest(tmp_path: Path) -> None:
+    """A daily backup at open and a manual one right after share their name's second."""
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    manual = folder / "lapor-20261129T104803Z-manual.sqlite3"
+    daily = folder / "lapor-20261129T104803Z-daily.sqlite3"
+    for path, written in ((manual, 2_000_000_000), (daily, 1_000_000_000)):
+        path.write_bytes(b"")
+        os.utime(path, ns=(written, written))
+    assert [b.path for b in list_backups(folder)] == [manual, daily]

@@ -65,9 +65,12 @@ def list_backups(folder: Path) -> list[Backup]:
         if match is None or match.group(2) not in Reason._value2member_map_:
             continue
         taken = dt.datetime.strptime(match.group(1), _STAMP).replace(tzinfo=dt.UTC)
-        found.append((taken, int(match.group(3) or 0), Backup(path, taken, Reason(match.group(2)))))
-    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [backup for _, _, backup in found]
+        # Names tell the second; two backups of one second (a daily one at open, then a
+        # manual one) are told apart by when their file was written.
+        order = (taken, path.stat().st_mtime_ns, int(match.group(3) or 0))
+        found.append((order, Backup(path, taken, Reason(match.group(2)))))
+    found.sort(key=lambda item: item[0], reverse=True)
+    return [backup for _, backup in found]
 
 
 def backup_due(folder: Path, now: dt.datetime) -> bool:
