@@ -16,36 +16,13 @@ from pathlib import Path
 
 from sync.device_token import REDACTOR
 from sync.engine import (
-    AuthProblem,
-    Cancelled,
-    Done,
-    NeedsSignIn,
-    Offline,
     PassOutcome,
-    ServiceUnavailable,
     SyncSummary,
 )
 
 LOG_NAME = "sync.log"
 MAX_BYTES = 2 * 1024 * 1024
 BACKUPS = 5
-
-
-def outcome_kind(outcome: PassOutcome) -> str:
-    """A stable, log-safe name: ``done``, ``offline``, ``service_unavailable`` ..."""
-    match outcome:
-        case Done():
-            return "done"
-        case Offline():
-            return "offline"
-        case ServiceUnavailable():
-            return "service_unavailable"
-        case AuthProblem():
-            return "auth_problem"
-        case NeedsSignIn():
-            return "captive_portal"
-        case Cancelled():
-            return "cancelled"
 
 
 def outcome_detail(outcome: PassOutcome) -> str:
@@ -89,7 +66,7 @@ class SyncLog:
             "conflicts=%d updates=%d duration_ms=%d clock_offset_s=%s retry_in_s=%s",
             _stamp(started_at),
             trigger,
-            outcome_kind(summary.outcome),
+            summary.outcome.kind,
             outcome_detail(summary.outcome).replace(" ", "_"),
             summary.sent,
             summary.already_present,

@@ -14,13 +14,11 @@ from lapor_desktop import app
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.dataset import load_bundled
-from lapor_desktop.services import sync_status
 from lapor_desktop.services.context import Actor, system_clock
 from lapor_desktop.settings import NationalServiceSettings, OfficeSettings
 from sync.adapters import CaptivePortal
 from sync.device_token import store_token
 from sync.engine import Backoff, EngineConfig
-from sync.engine import engine as engine_module
 from sync.faultproxy import FaultPlan, FaultProxy
 from sync.reference_server import RunningServer
 from sync.runner import DeskLink, RunnerConfig, RunnerState, RunnerStatus, SyncRunner
@@ -291,11 +289,3 @@ def test_the_sync_log_holds_no_personal_data_and_no_token(
         secrets += [*name.split(), nik, phone, phone[1:], email]
     for secret in secrets:
         assert secret not in text, secret
-
-
-def test_status_keys_are_the_ones_the_engine_writes() -> None:
-    assert sync_status.CLOCK_OFFSET_KEY == engine_module.CLOCK_OFFSET_KEY
-    assert sync_status.LAST_SUCCESS_KEY == engine_module.LAST_SUCCESS_KEY
-    assert sync_status.LAST_ATTEMPT_KEY == engine_module.LAST_ATTEMPT_KEY
-    assert sync_status.LAST_OUTCOME_KEY == engine_module.LAST_OUTCOME_KEY
-    assert sync_status.CLOCK_WARNING == engine_module.CLOCK_WARNING

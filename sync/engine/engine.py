@@ -13,6 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from lapor_desktop.services.sync_status import (  # the status reads what a pass writes
+    CLOCK_OFFSET_KEY,
+    CLOCK_WARNING,
+    LAST_ATTEMPT_KEY,
+    LAST_OUTCOME_KEY,
+    LAST_SUCCESS_KEY,
+)
 from lapor_desktop.services.sync_store import SyncStore
 from sync.adapters.outcomes import Failure, RetryLater
 from sync.adapters.service import NationalService
@@ -26,13 +33,6 @@ from sync.engine.progress import Phase, Progress
 from sync.engine.puller import Puller
 from sync.engine.reference_puller import ReferencePuller
 from sync.engine.sender import Sender
-
-CLOCK_OFFSET_KEY = "clock_offset_seconds"
-LAST_SUCCESS_KEY = "last_success_at"
-LAST_ATTEMPT_KEY = "last_attempt_at"
-LAST_OUTCOME_KEY = "last_outcome"
-"""The pass's ``outcome.kind`` (``done``, ``offline``, ``auth_problem``, ``captive_portal``...)."""
-CLOCK_WARNING = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
