@@ -14,62 +14,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
-from sqlalchemy import ColumnElement, Table, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.attachments.store import AttachmentStore
-from lapor_desktop.domain.canonical import canonical_content, content_hash
-from lapor_desktop.domain.complaint import (
-    IDENTITY_FIELDS,
-    Channel,
-    Classification,
-    ComplaintData,
-)
-from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.domain.canonical import content_hash
 from lapor_desktop.reference.dataset import ReferenceDataset
 from lapor_desktop.reference.store import ReferenceLookup, install
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
+from lapor_desktop.services.sync_content import contents_of
 from lapor_desktop.services.sync_feed import NationalChange, apply_changes
+from lapor_desktop.services.sync_records import (
+    BatchResults,
+    ClaimedFollowUp,
+    ClaimedSubmission,
+    ClaimedUpload,
+    StoredReceipt,
+    mark_sent_rows,
+    quarantine_rows,
+)
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import (
     Attachment,
-    ComplainantIdentity,
     Complaint,
     FollowUpNote,
     OutboxEntry,
-    StatusEvent,
     SyncValue,
 )
 
-SYNC_ACTOR = "sync"
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 REFERENCE_ETAG_KEY = "reference_etag"
 REFERENCE_SOURCE = "national"
 STALE_CONTENT = "local content differs from the queued hash"
 ATTACHMENT_GONE = "the attachment is no longer part of the complaint"
 NOTE_GONE = "the follow-up note no longer exists"
-
-_CONTENT_COLUMNS = (
-    Complaint.id,
-    Complaint.uuid,
-    Complaint.classification,
-    Complaint.title,
-    Complaint.description,
-    Complaint.incident_date,
-    Complaint.region_code,
-    Complaint.location_text,
-    Complaint.category_code,
-    Complaint.agency_code,
-    Complaint.channel,
-    Complaint.anonim,
-    Complaint.rahasia,
-    Complaint.urgent,
-)
-_SEALED_FIELDS = (*IDENTITY_FIELDS, "content_salt")
 
 __all__ = [
     "BatchResults",
@@ -80,80 +61,6 @@ __all__ = [
     "StoredReceipt",
     "SyncStore",
 ]
-
-
-@dataclass(frozen=True)
-class ClaimedSubmission:
-    """A leased outbox entry with the canonical content to send."""
-
-    outbox_id: int
-    client_uuid: str
-    content_hash: str
-    content: Mapping[str, object]
-    attempts: int
-    needs_lookup: bool
-
-
-@dataclass(frozen=True)
-class ClaimedUpload:
-    """A leased attachment of a complaint the server already accepted."""
-
-    outbox_id: int
-    complaint_uuid: str
-    sha256: str
-    filename: str
-    media_type: str
-    size_bytes: int
-    attempts: int
-
-
-@dataclass(frozen=True)
-class ClaimedFollowUp:
-    """A leased follow-up note of a complaint the server already accepted."""
-
-    outbox_id: int
-    complaint_uuid: str
-    message_uuid: str
-    text: str
-    written_at: dt.datetime
-    attempts: int
-
-
-@dataclass(frozen=True)
-class StoredReceipt:
-    """The server's signed receipt as the desk keeps it (a protocol-free copy)."""
-
-    client_uuid: str
-    content_hash: str
-    tracking_id: str
-    server_time: dt.datetime
-    key_id: str
-    signature: str
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "client_uuid": self.client_uuid,
-            "content_hash": self.content_hash,
-            "tracking_id": self.tracking_id,
-            "server_time": self.server_time.isoformat(),
-            "key_id": self.key_id,
-            "signature": self.signature,
-        }
-
-
-@dataclass
-class BatchResults:
-    """What one exchange settled, written in one transaction by :meth:`SyncStore.record`."""
-
-    receipts: dict[int, StoredReceipt] = field(default_factory=dict)
-    """Submissions the server holds, by outbox ID."""
-    delivered: list[int] = field(default_factory=list)
-    """Uploads and follow-ups the server holds."""
-    quarantined: dict[int, str] = field(default_factory=dict)
-    """Entries set aside for a person, with the reason."""
-
-    def __bool__(self) -> bool:
-        return bool(self.receipts or self.delivered or self.quarantined)
 
 
 class SyncStore:
@@ -213,7 +120,7 @@ class SyncStore:
             ).all()
             if not rows:
                 return []
-            contents = self._contents_of(session, [r.complaint_id for r in rows])
+            contents = contents_of(session, self._vault, [r.complaint_id for r in rows])
             stale: dict[int, str] = {}
             for row in rows:
                 content = contents[row.complaint_id]
@@ -234,7 +141,7 @@ class SyncStore:
                 )
             self._lease_rows(session, rows, now, exclude=stale)
             if stale:
-                _quarantine(session, stale, now)
+                quarantine_rows(session, stale, now)
         return claimed
 
     def claim_uploads(self, limit: int) -> list[ClaimedUpload]:
@@ -273,7 +180,7 @@ class SyncStore:
             ]
             self._lease_rows(session, rows, now, exclude=gone)
             if gone:
-                _quarantine(session, gone, now)
+                quarantine_rows(session, gone, now)
         return claimed
 
     def claim_follow_ups(self, limit: int) -> list[ClaimedFollowUp]:
@@ -305,7 +212,7 @@ class SyncStore:
             ]
             self._lease_rows(session, rows, now, exclude=gone)
             if gone:
-                _quarantine(session, gone, now)
+                quarantine_rows(session, gone, now)
         return claimed
 
     def _lease_rows(
@@ -329,51 +236,6 @@ class SyncStore:
                 .execution_options(synchronize_session=False)
             )
 
-    def _contents_of(self, session: Session, ids: Sequence[int]) -> dict[int, dict[str, object]]:
-        """Rebuild the canonical contents the intake hashed, identities opened with the vault.
-
-        Plain rows, not ORM objects: two queries for the whole batch (complaints with their
-        sealed identities, then attachment hashes), as a claim is on the sync's hot path.
-        """
-        hashes: dict[int, list[str]] = {i: [] for i in ids}
-        for complaint_id, sha256 in session.execute(
-            select(Attachment.complaint_id, Attachment.sha256).where(
-                Attachment.complaint_id.in_(ids)
-            )
-        ):
-            hashes[complaint_id].append(sha256)
-        sealed = [getattr(ComplainantIdentity, name) for name in _SEALED_FIELDS]
-        rows = session.execute(
-            select(
-                *_CONTENT_COLUMNS, ComplainantIdentity.complaint_id.label("identity_of"), *sealed
-            )
-            .outerjoin(ComplainantIdentity, ComplainantIdentity.complaint_id == Complaint.id)
-            .where(Complaint.id.in_(ids))
-        )
-        contents: dict[int, dict[str, object]] = {}
-        for row in rows:
-            # The vault only reads the sealed columns, which the row carries under their names
-            # (an ORM object per record would cost more than the decryption).
-            identity = None if row.identity_of is None else cast(ComplainantIdentity, row)
-            data = ComplaintData(
-                classification=Classification(row.classification or ""),
-                title=row.title,
-                description=row.description,
-                incident_date=row.incident_date,
-                region_code=row.region_code,
-                location_text=row.location_text,
-                category_code=row.category_code,
-                agency_code=row.agency_code,
-                channel=Channel(row.channel),
-                anonim=row.anonim,
-                rahasia=row.rahasia,
-                urgent=row.urgent,
-                identity=self._vault.open(row.uuid, identity),
-            )
-            salt = "" if identity is None else self._vault.content_salt(row.uuid, identity)
-            contents[row.id] = canonical_content(row.uuid, data, hashes[row.id], salt)
-        return contents
-
     def open_attachment(self, sha256: str) -> BinaryIO:
         """The plaintext of a stored attachment, seekable, one chunk in memory at a time.
 
@@ -392,7 +254,7 @@ class SyncStore:
         now = self._clock()
         with self._db.write() as session:
             if results.receipts:
-                _mark_sent(session, results.receipts, now)
+                mark_sent_rows(session, results.receipts, now)
             done = [*results.receipts, *results.delivered]
             if done:
                 session.execute(
@@ -408,7 +270,7 @@ class SyncStore:
                     .execution_options(synchronize_session=False)
                 )
             if results.quarantined:
-                _quarantine(session, results.quarantined, now)
+                quarantine_rows(session, results.quarantined, now)
 
     def mark_sent(self, outbox_id: int, receipt: StoredReceipt) -> None:
         """The server holds it: keep the tracking ID and receipt; the entry is done."""
@@ -533,99 +395,6 @@ def _due(kind: OutboxKind | None, now: dt.datetime) -> list[ColumnElement[bool]]
     if kind is not None:
         conditions.append(OutboxEntry.kind == kind.value)
     return conditions
-
-
-def _mark_sent(session: Session, receipts: Mapping[int, StoredReceipt], now: dt.datetime) -> None:
-    """Tracking IDs, receipts and the move to ``sent`` for a batch: three statements in all.
-
-    The move is the timeline's (``timeline.move``) done in bulk: only a complaint
-    still ``queued`` moves; one the feed already moved on keeps its national status.
-    """
-    complaint_of = dict(
-        session.execute(
-            select(OutboxEntry.id, OutboxEntry.complaint_id).where(OutboxEntry.id.in_(receipts))
-        ).all()
-    )
-    rows = {
-        r.id: r
-        for r in session.execute(
-            select(
-                Complaint.id,
-                Complaint.status,
-                Complaint.tracking_id,
-                Complaint.sent_at,
-                Complaint.updated_at,
-            ).where(Complaint.id.in_(complaint_of.values()))
-        )
-    }
-    changes: list[dict[str, object]] = []
-    events: list[dict[str, object]] = []
-    for outbox_id, receipt in receipts.items():
-        row = rows[complaint_of[outbox_id]]
-        moves = row.status == Status.QUEUED.value
-        changes.append(
-            {
-                "row_id": row.id,
-                "tracking_id": row.tracking_id or receipt.tracking_id,
-                "receipt": receipt.as_json(),
-                "sent_at": row.sent_at or receipt.server_time,
-                "sync_state": SyncState.SENT.value,
-                "status": Status.SENT.value if moves else row.status,
-                "updated_at": now if moves else row.updated_at,
-            }
-        )
-        if moves:
-            events.append(
-                {
-                    "complaint_id": row.id,
-                    "status": Status.SENT.value,
-                    "occurred_at": now,
-                    "actor": SYNC_ACTOR,
-                    "source": "local",
-                    "note": receipt.tracking_id,
-                }
-            )
-    # Core executemany, not the ORM's bulk update by primary key: same SQL, far less Python.
-    table = cast(Table, Complaint.__table__)
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(name) for name in changes[0] if name != "row_id"}),
-        changes,
-    )
-    if events:
-        session.execute(insert(cast(Table, StatusEvent.__table__)), events)
-
-
-def _quarantine(session: Session, reasons: Mapping[int, str], now: dt.datetime) -> None:
-    """Set entries aside; a refused submission also shows its complaint as quarantined."""
-    session.execute(
-        update(OutboxEntry),
-        [
-            {
-                "id": outbox_id,
-                "state": OutboxState.QUARANTINED.value,
-                "last_error": reason,
-                "needs_lookup": False,
-                "lease_owner": None,
-                "lease_expires_at": None,
-            }
-            for outbox_id, reason in reasons.items()
-        ],
-    )
-    session.execute(
-        update(Complaint)
-        .where(
-            Complaint.id.in_(
-                select(OutboxEntry.complaint_id).where(
-                    OutboxEntry.id.in_(reasons),
-                    OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
-                )
-            )
-        )
-        .values(sync_state=SyncState.QUARANTINED.value, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
 def _put(session: Session, key: str, value: str, now: dt.datetime) -> None:

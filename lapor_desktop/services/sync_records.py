@@ -1,0 +1,190 @@
+"""What a sync claim hands out and what a pass hands back, and how results land in the tables.
+
+Plain dataclasses, so the engine never holds an ORM object; the writers do a whole batch in a
+few statements inside the caller's transaction (``SyncStore.record`` and the claims).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.services.outbox import OutboxKind, OutboxState
+from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
+
+SYNC_ACTOR = "sync"
+
+
+@dataclass(frozen=True)
+class ClaimedSubmission:
+    """A leased outbox entry with the canonical content to send."""
+
+    outbox_id: int
+    client_uuid: str
+    content_hash: str
+    content: Mapping[str, object]
+    attempts: int
+    needs_lookup: bool
+
+
+@dataclass(frozen=True)
+class ClaimedUpload:
+    """A leased attachment of a complaint the server already accepted."""
+
+    outbox_id: int
+    complaint_uuid: str
+    sha256: str
+    filename: str
+    media_type: str
+    size_bytes: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ClaimedFollowUp:
+    """A leased follow-up note of a complaint the server already accepted."""
+
+    outbox_id: int
+    complaint_uuid: str
+    message_uuid: str
+    text: str
+    written_at: dt.datetime
+    attempts: int
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    """The server's signed receipt as the desk keeps it (a protocol-free copy)."""
+
+    client_uuid: str
+    content_hash: str
+    tracking_id: str
+    server_time: dt.datetime
+    key_id: str
+    signature: str
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "client_uuid": self.client_uuid,
+            "content_hash": self.content_hash,
+            "tracking_id": self.tracking_id,
+            "server_time": self.server_time.isoformat(),
+            "key_id": self.key_id,
+            "signature": self.signature,
+        }
+
+
+@dataclass
+class BatchResults:
+    """What one exchange settled, written in one transaction by :meth:`SyncStore.record`."""
+
+    receipts: dict[int, StoredReceipt] = field(default_factory=dict)
+    """Submissions the server holds, by outbox ID."""
+    delivered: list[int] = field(default_factory=list)
+    """Uploads and follow-ups the server holds."""
+    quarantined: dict[int, str] = field(default_factory=dict)
+    """Entries set aside for a person, with the reason."""
+
+    def __bool__(self) -> bool:
+        return bool(self.receipts or self.delivered or self.quarantined)
+
+
+def mark_sent_rows(
+    session: Session, receipts: Mapping[int, StoredReceipt], now: dt.datetime
+) -> None:
+    """Tracking IDs, receipts and the move to ``sent`` for a batch: three statements in all.
+
+    The move is the timeline's (``timeline.move``) done in bulk: only a complaint
+    still ``queued`` moves; one the feed already moved on keeps its national status.
+    """
+    complaint_of = dict(
+        session.execute(
+            select(OutboxEntry.id, OutboxEntry.complaint_id).where(OutboxEntry.id.in_(receipts))
+        ).all()
+    )
+    rows = {
+        r.id: r
+        for r in session.execute(
+            select(
+                Complaint.id,
+                Complaint.status,
+                Complaint.tracking_id,
+                Complaint.sent_at,
+                Complaint.updated_at,
+            ).where(Complaint.id.in_(complaint_of.values()))
+        )
+    }
+    changes: list[dict[str, object]] = []
+    events: list[dict[str, object]] = []
+    for outbox_id, receipt in receipts.items():
+        row = rows[complaint_of[outbox_id]]
+        moves = row.status == Status.QUEUED.value
+        changes.append(
+            {
+                "row_id": row.id,
+                "tracking_id": row.tracking_id or receipt.tracking_id,
+                "receipt": receipt.as_json(),
+                "sent_at": row.sent_at or receipt.server_time,
+                "sync_state": SyncState.SENT.value,
+                "status": Status.SENT.value if moves else row.status,
+                "updated_at": now if moves else row.updated_at,
+            }
+        )
+        if moves:
+            events.append(
+                {
+                    "complaint_id": row.id,
+                    "status": Status.SENT.value,
+                    "occurred_at": now,
+                    "actor": SYNC_ACTOR,
+                    "source": "local",
+                    "note": receipt.tracking_id,
+                }
+            )
+    # Core executemany, not the ORM's bulk update by primary key: same SQL, far less Python.
+    table = cast(Table, Complaint.__table__)
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(name) for name in changes[0] if name != "row_id"}),
+        changes,
+    )
+    if events:
+        session.execute(insert(cast(Table, StatusEvent.__table__)), events)
+
+
+def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.datetime) -> None:
+    """Set entries aside; a refused submission also shows its complaint as quarantined."""
+    session.execute(
+        update(OutboxEntry),
+        [
+            {
+                "id": outbox_id,
+                "state": OutboxState.QUARANTINED.value,
+                "last_error": reason,
+                "needs_lookup": False,
+                "lease_owner": None,
+                "lease_expires_at": None,
+            }
+            for outbox_id, reason in reasons.items()
+        ],
+    )
+    session.execute(
+        update(Complaint)
+        .where(
+            Complaint.id.in_(
+                select(OutboxEntry.complaint_id).where(
+                    OutboxEntry.id.in_(reasons),
+                    OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
+                )
+            )
+        )
+        .values(sync_state=SyncState.QUARANTINED.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
