@@ -48,7 +48,8 @@ from ui.quarantine_view import QuarantineView
 from ui.receipt import TRAINING_MARK, receipt_for
 from ui.receipt_dialog import ReceiptDialog
 from ui.reference_choices import ReferenceChoices, load_choices
-from ui.settings_page import SaveResult, SettingsPage
+from ui.settings_page import SettingsPage
+from ui.settings_work import SaveResult
 from ui.sync_controller import SyncController
 from ui.sync_panel import SyncPanel
 from ui.sync_status_bar import SyncStatusBar

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
@@ -35,7 +33,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lapor_desktop import app
 from lapor_desktop.i18n import LANGUAGES, N_, Message
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.settings_service import (
@@ -44,17 +41,22 @@ from lapor_desktop.services.settings_service import (
     MAX_IDLE_MINUTES,
     MAX_WORKING_DAYS,
     SettingIssue,
-    SettingsOutcome,
     SettingsRefused,
     SettingsSaved,
     SettingsService,
     parse_leave_days,
 )
 from lapor_desktop.settings import MIB, NationalServiceSettings, OfficeSettings, SlaSettings
-from sync.device_token import DeviceTokenError, load_token, store_token
 from ui.errors import explain
 from ui.fields import FieldError, set_role
 from ui.i18n import LANGUAGE_NAMES, Texts
+from ui.settings_work import (
+    LoadedSettings,
+    SaveResult,
+    load_settings,
+    save_settings,
+    split_keys,
+)
 from ui.tasks import TaskRunner
 
 TOKEN_SET = Message(N_("A device token is set on this workstation. Type a new one to replace it."))
@@ -67,76 +69,6 @@ TRAINING_DESK = Message(
     N_("Training desk: it only ever talks to the training server on this computer.")
 )
 LIVE_DESK = Message(N_("Live desk: complaints go to the national LAPOR! service."))
-
-
-@dataclass(frozen=True)
-class LoadedSettings:
-    office: OfficeSettings
-    token_set: bool
-    token_problem: Message | None
-
-
-@dataclass(frozen=True)
-class SaveResult:
-    outcome: SettingsOutcome
-    token_set: bool
-    token_problem: Message | None = None
-
-
-PEM_BLOCK = re.compile(r"-----BEGIN [^-]+-----.*?-----END [^-]+-----", re.DOTALL)
-NATIONAL_FIELD_NAMES = {"public_key": "public_keys"}
-"""Where the composition root's national-service problems are shown on this screen."""
-
-
-def national_issues(
-    national: NationalServiceSettings, token: str | None, *, training: bool
-) -> list[SettingIssue]:
-    """The sync layer's verdict on address, keys, CA file and a new token, field by field.
-
-    A desk with no national service at all is simply not configured yet: nothing to check.
-    """
-    if national == NationalServiceSettings() and token is None:
-        return []
-    problems = app.national_problems(national, token, training=training)
-    return [SettingIssue(NATIONAL_FIELD_NAMES.get(k, k), m) for k, m in problems.items()]
-
-
-def split_keys(text: str) -> tuple[str, ...]:
-    """Keys as pasted: PEM blocks whole, otherwise one base64 key per line."""
-    if "-----BEGIN" in text:
-        return tuple(block.strip() for block in PEM_BLOCK.findall(text))
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
-
-
-def load_settings(service: SettingsService, data_dir: Path) -> LoadedSettings:
-    try:
-        token_set, problem = load_token(data_dir) is not None, None
-    except DeviceTokenError as exc:
-        token_set, problem = False, exc.message
-    return LoadedSettings(service.current(), token_set, problem)
-
-
-def save_settings(
-    service: SettingsService,
-    actor: Actor,
-    settings: OfficeSettings,
-    token_text: str,
-    data_dir: Path,
-    *,
-    training: bool,
-) -> SaveResult:
-    """Everything is checked first; the token is stored only once the office settings are saved."""
-    token = token_text.strip() or None
-    outcome = service.save(
-        actor, settings, national_check=lambda n: national_issues(n, token, training=training)
-    )
-    if isinstance(outcome, SettingsRefused) or token is None:
-        return SaveResult(outcome, token_set=False)
-    try:
-        service.change_device_token(actor, lambda: store_token(data_dir, token))
-    except DeviceTokenError as exc:
-        return SaveResult(outcome, token_set=False, token_problem=exc.message)
-    return SaveResult(outcome, token_set=True)
 
 
 class SettingsPage(QWidget):

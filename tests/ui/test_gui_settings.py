@@ -26,7 +26,8 @@ from tests.support import accounts
 from tests.ui.desk_window import open_window
 from ui.i18n import Language
 from ui.main_window import MainWindow
-from ui.settings_page import SAVED, TOKEN_SET, SaveResult, SettingsPage
+from ui.settings_page import SAVED, TOKEN_SET, SettingsPage
+from ui.settings_work import SaveResult
 
 TOKEN = "tok-2104-lingga-0001"
 
