@@ -25,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.corpus import CLASSIFICATIONS, STATUSES, complaint_text
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, FirstSupervisor, initialise, open_desk
 from lapor_desktop.domain.complaint import Identity
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.accounts import SignedIn
@@ -55,7 +55,7 @@ def _fake_nik(rng: random.Random) -> str:
     return f"210401{day:02d}{month:02d}90{serial:04d}"
 
 
-def fill(desk: app.Desk, rows: int, seed: int) -> float:
+def fill(desk: Desk, rows: int, seed: int) -> float:
     rng = random.Random(seed)
     vault = desk.context.require_vault()
     start = time.perf_counter()
@@ -145,10 +145,10 @@ def fill(desk: app.Desk, rows: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
-SUPERVISOR = app.FirstSupervisor("kepala", "Benchmark", "Daik-Lingga-2104!")
+SUPERVISOR = FirstSupervisor("kepala", "Benchmark", "Daik-Lingga-2104!")
 
 
-def _sign_in(desk: app.Desk) -> Actor:
+def _sign_in(desk: Desk) -> Actor:
     """Real Argon2 costs: the benchmark measures what an office PC does."""
     outcome = desk.sign_in(SUPERVISOR.username, SUPERVISOR.password)
     assert isinstance(outcome, SignedIn), outcome
@@ -166,7 +166,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def time_saves(desk: app.Desk, count: int) -> dict[str, float]:
+def time_saves(desk: Desk, count: int) -> dict[str, float]:
     actor = _sign_in(desk)
     samples = []
     for n in range(count):
@@ -194,7 +194,7 @@ SEARCHES = [
 ]
 
 
-def time_searches(desk: app.Desk, rounds: int, rows: int) -> dict[str, object]:
+def time_searches(desk: Desk, rounds: int, rows: int) -> dict[str, object]:
     """All first-page searches together, and the slowest kinds of query on their own."""
     actor = _sign_in(desk)
     rng = random.Random(7)
@@ -233,12 +233,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     os.environ.setdefault("LAPOR_MACHINE_KEY_FILE", str(paths.root.parent / "machine.key"))
     office = OfficeSettings(office_code="2104", office_name="Pemerintah Kabupaten Lingga")
     if args.reuse and paths.database.exists():
-        desk, fill_seconds = app.open_desk(paths), 0.0
+        desk, fill_seconds = open_desk(paths), 0.0
         _sign_in(desk)
     else:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{paths.database}{suffix}").unlink(missing_ok=True)
-        desk = app.initialise(paths.ensure(), office, supervisor=SUPERVISOR)
+        desk = initialise(paths.ensure(), office, supervisor=SUPERVISOR)
         print(f"Filling {args.rows:,} complaints into {paths.database}")
         fill_seconds = fill(desk, args.rows, seed=2104)
     try:

@@ -34,7 +34,7 @@ from pathlib import Path
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor, system_clock
 from lapor_desktop.services.sync_store import StoredReceipt, SyncStore
@@ -57,7 +57,7 @@ DROP_EVERY = 2 * 1024 * 1024
 DROP_LINK_BYTES_PER_SECOND = 2_000_000
 
 
-def _desk(root: Path, complaints: int) -> tuple[app.Desk, Actor]:
+def _desk(root: Path, complaints: int) -> tuple[Desk, Actor]:
     paths = DataPaths(root / "desk").ensure()
     office = OfficeSettings(office_code=OFFICE_CODE, office_name=OFFICE_NAME)
     desk = accounts.initialise_desk(paths, office, system_clock)
@@ -66,18 +66,18 @@ def _desk(root: Path, complaints: int) -> tuple[app.Desk, Actor]:
     return desk, actor
 
 
-def _file(desk: app.Desk, actor: Actor, complaints: int) -> None:
+def _file(desk: Desk, actor: Actor, complaints: int) -> None:
     for n in range(complaints):
         form = valid_form(title=f"Keluhan nomor {n} tentang air bersih di Daik")
         assert desk.intake.submit(form, actor=actor).queued
 
 
-def _store(desk: app.Desk) -> SyncStore:
+def _store(desk: Desk) -> SyncStore:
     context = desk.context
     return SyncStore(context.database, context.require_vault(), system_clock, owner="bench")
 
 
-def _engine_pass(desk: app.Desk, server: RunningServer | Remote, url: str) -> float:
+def _engine_pass(desk: Desk, server: RunningServer | Remote, url: str) -> float:
     """Seconds for the engine to empty the outbox (passes repeated until Done, nothing left)."""
     with requests.Session() as session:
         adapter = LaporV1Adapter(
@@ -92,9 +92,7 @@ def _engine_pass(desk: app.Desk, server: RunningServer | Remote, url: str) -> fl
                 return time.perf_counter() - started
 
 
-def _naive_pass(
-    desk: app.Desk, server: RunningServer | Remote, url: str, limit: int | None
-) -> float:
+def _naive_pass(desk: Desk, server: RunningServer | Remote, url: str, limit: int | None) -> float:
     """One record per request, no compression; the same outbox reads and receipt records."""
     store = _store(desk)
     verifier = ReceiptVerifier([server.public_key])
@@ -194,7 +192,7 @@ def loopback(root: Path, complaints: int) -> dict[str, object]:
     feed are current: the usual case) and on a fresh desk's very first sync (which also
     fetches and installs the whole reference set); the naive client never fetches it."""
     server = Remote.start(root / "server-loopback")
-    desks: list[app.Desk] = []
+    desks: list[Desk] = []
     try:
         warm_desk, actor = _desk(root / "engine-warm", 0)
         desks.append(warm_desk)

@@ -2,7 +2,7 @@
 
 import sys
 
-from lapor_desktop.cli import main
+from lapor_desktop.launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

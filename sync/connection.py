@@ -73,6 +73,9 @@ NO_PUBLIC_KEY = Message(
 )
 NO_CA_FILE = N_("The certificate authority file {path} does not exist or is not a file.")
 
+NATIONAL_FIELDS = ("server_url", "public_key", "device_token", "pinned_ca_file")
+"""The keys of :func:`national_problems`, one per thing IT staff type."""
+
 
 def national_problems(
     settings: NationalServiceSettings, token_text: str | None, *, training: bool

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.accounts import Principal
@@ -87,38 +87,36 @@ def office() -> OfficeSettings:
 @pytest.fixture
 def desk(
     data_paths: DataPaths, database_url: str, clock: FakeClock, office: OfficeSettings
-) -> Iterator[app.Desk]:
+) -> Iterator[Desk]:
     desk = accounts.initialise_desk(data_paths, office, clock, database_url)
     yield desk
     desk.close()
 
 
 @pytest.fixture
-def sqlite_desk(
-    data_paths: DataPaths, clock: FakeClock, office: OfficeSettings
-) -> Iterator[app.Desk]:
+def sqlite_desk(data_paths: DataPaths, clock: FakeClock, office: OfficeSettings) -> Iterator[Desk]:
     desk = accounts.initialise_desk(data_paths, office, clock)
     yield desk
     desk.close()
 
 
 @pytest.fixture
-def supervisor(desk: app.Desk) -> Principal:
+def supervisor(desk: Desk) -> Principal:
     return accounts.sign_in_supervisor(desk)
 
 
 @pytest.fixture
-def clerk(desk: app.Desk, supervisor: Principal) -> Actor:
+def clerk(desk: Desk, supervisor: Principal) -> Actor:
     """A front-desk operator, signed in: the usual actor of the intake tests."""
     return accounts.add_user(desk, supervisor, "ani", Role.FRONT_DESK).actor
 
 
 @pytest.fixture
-def it_staff(desk: app.Desk, supervisor: Principal) -> Actor:
+def it_staff(desk: Desk, supervisor: Principal) -> Actor:
     return accounts.add_user(desk, supervisor, "budi_it", Role.IT).actor
 
 
 @pytest.fixture
-def sqlite_clerk(sqlite_desk: app.Desk) -> Actor:
+def sqlite_clerk(sqlite_desk: Desk) -> Actor:
     boss = accounts.sign_in_supervisor(sqlite_desk)
     return accounts.add_user(sqlite_desk, boss, "ani", Role.FRONT_DESK).actor

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage.models import AuditEntry
@@ -19,21 +19,21 @@ from tests.support.samples import valid_form
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _fill(desk: app.Desk, clerk: Actor, n: int = 4) -> list[int]:
+def _fill(desk: Desk, clerk: Actor, n: int = 4) -> list[int]:
     for i in range(n):
         desk.intake.submit(valid_form(title=f"Keluhan nomor {i} di Daik"), actor=clerk)
     with desk.database.read() as session:
         return list(session.scalars(select(AuditEntry.id).order_by(AuditEntry.id)))
 
 
-def test_an_untouched_log_verifies(desk: app.Desk, clerk: Actor) -> None:
+def test_an_untouched_log_verifies(desk: Desk, clerk: Actor) -> None:
     ids = _fill(desk, clerk)
     report = audit.verify(desk.database)
     assert report.intact
     assert report.checked == len(ids) >= 4
 
 
-def test_an_entry_edited_in_the_database_is_named(desk: app.Desk, clerk: Actor) -> None:
+def test_an_entry_edited_in_the_database_is_named(desk: Desk, clerk: Actor) -> None:
     ids = _fill(desk, clerk)
     with desk.database.write() as session:
         session.execute(
@@ -45,7 +45,7 @@ def test_an_entry_edited_in_the_database_is_named(desk: app.Desk, clerk: Actor) 
     assert report.reason is not None and "changed" in report.reason.render("en")
 
 
-def test_a_deleted_entry_breaks_the_link_of_the_next_one(desk: app.Desk, clerk: Actor) -> None:
+def test_a_deleted_entry_breaks_the_link_of_the_next_one(desk: Desk, clerk: Actor) -> None:
     ids = _fill(desk, clerk)
     with desk.database.write() as session:
         session.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": ids[1]})
@@ -53,7 +53,7 @@ def test_a_deleted_entry_breaks_the_link_of_the_next_one(desk: app.Desk, clerk: 
     assert report.first_broken_id == ids[2]
 
 
-def test_a_rehashed_forgery_still_breaks_the_following_link(desk: app.Desk, clerk: Actor) -> None:
+def test_a_rehashed_forgery_still_breaks_the_following_link(desk: Desk, clerk: Actor) -> None:
     """Rehashing the edited entry is not enough: the next entry points at the old hash."""
     ids = _fill(desk, clerk)
     with desk.database.write() as session:
@@ -65,7 +65,7 @@ def test_a_rehashed_forgery_still_breaks_the_following_link(desk: app.Desk, cler
 
 
 def test_audit_verify_command_exits_7_and_names_the_entry(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor
+    sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     ids = _fill(sqlite_desk, sqlite_clerk)
     data_dir = str(sqlite_desk.paths.root)

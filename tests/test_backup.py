@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from lapor_desktop import app
+from lapor_desktop import desk as desk_module
 from lapor_desktop.backups import startup
 from lapor_desktop.backups.copies import Reason, back_up, backup_due, list_backups
 from lapor_desktop.backups.restore import RestoreRefused, restore
 from lapor_desktop.backups.sqlite_files import check_file
+from lapor_desktop.desk import Desk, open_database, workstation
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage import migrate
@@ -38,7 +39,7 @@ def _titles(path: Path) -> set[str]:
         return {title for (title,) in c.execute("SELECT title FROM complaints")}
 
 
-def _save(desk: app.Desk, clerk: Actor, title: str) -> None:
+def _save(desk: Desk, clerk: Actor, title: str) -> None:
     saved = desk.intake.submit(valid_form(title=title), actor=clerk)
     assert saved.queued, saved.issues
 
@@ -47,7 +48,7 @@ def _save(desk: app.Desk, clerk: Actor, title: str) -> None:
 
 
 def test_a_backup_taken_while_working_is_a_whole_checked_copy(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock
 ) -> None:
     for n in range(5):
         _save(sqlite_desk, sqlite_clerk, f"Keluhan {n}")
@@ -65,7 +66,7 @@ def test_a_backup_taken_while_working_is_a_whole_checked_copy(
 
 
 def test_rotation_keeps_the_newest_backups_and_leaves_other_files_alone(
-    sqlite_desk: app.Desk, clock: FakeClock
+    sqlite_desk: Desk, clock: FakeClock
 ) -> None:
     paths = sqlite_desk.paths
     mine = paths.backups / "copy-before-audit.sqlite3"
@@ -81,7 +82,7 @@ def test_rotation_keeps_the_newest_backups_and_leaves_other_files_alone(
 
 
 def test_opening_the_desk_backs_up_once_a_day(
-    data_paths: DataPaths, sqlite_desk: app.Desk, clock: FakeClock
+    data_paths: DataPaths, sqlite_desk: Desk, clock: FakeClock
 ) -> None:
     sqlite_desk.close()
     first = list_backups(data_paths.backups)
@@ -99,10 +100,10 @@ def test_opening_the_desk_backs_up_once_a_day(
 
 
 def test_the_number_of_backups_kept_is_a_workstation_setting(
-    data_paths: DataPaths, sqlite_desk: app.Desk, clock: FakeClock
+    data_paths: DataPaths, sqlite_desk: Desk, clock: FakeClock
 ) -> None:
     sqlite_desk.close()
-    settings = app.workstation(data_paths)
+    settings = workstation(data_paths)
     settings.__class__(**{**settings.__dict__, "backups_kept": 2}).save(
         data_paths.workstation_settings
     )
@@ -125,7 +126,7 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(
         command.upgrade(_config(connection), "0002")
     database.dispose()
 
-    app.open_database(data_paths, clock=clock).dispose()
+    open_database(data_paths, clock=clock).dispose()
 
     (backup,) = list_backups(data_paths.backups)
     assert backup.reason is Reason.BEFORE_MIGRATION
@@ -133,7 +134,7 @@ def test_a_migration_is_preceded_by_a_backup_of_the_old_schema(
 
 
 def test_a_migration_does_not_run_when_its_backup_cannot_be_written(
-    data_paths: DataPaths, sqlite_desk: app.Desk, clock: FakeClock
+    data_paths: DataPaths, sqlite_desk: Desk, clock: FakeClock
 ) -> None:
     sqlite_desk.close()
     with closing(sqlite3.connect(data_paths.database)) as c, c:
@@ -144,20 +145,20 @@ def test_a_migration_does_not_run_when_its_backup_cannot_be_written(
     data_paths.backups.write_text("not a folder")  # the backup cannot be written there
 
     with pytest.raises(OSError):
-        app.open_database(data_paths, clock=clock)
+        open_database(data_paths, clock=clock)
 
     assert check_file(data_paths.database).revision == "0002"
 
 
-def open_desk_at(paths: DataPaths, clock: FakeClock) -> app.Desk:
-    return app.open_desk(paths, clock=clock, account_factory=accounts.cheap_accounts)
+def open_desk_at(paths: DataPaths, clock: FakeClock) -> Desk:
+    return desk_module.open_desk(paths, clock=clock, account_factory=accounts.cheap_accounts)
 
 
 # Restoring ----------------------------------------------------------------------------------
 
 
 def test_restore_puts_the_backup_back_and_keeps_the_current_database_aside(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock
 ) -> None:
     paths = sqlite_desk.paths
     _save(sqlite_desk, sqlite_clerk, "Sebelum cadangan")
@@ -177,7 +178,7 @@ def test_restore_puts_the_backup_back_and_keeps_the_current_database_aside(
 
 @pytest.mark.parametrize("kind", ["not sqlite", "not lapor", "newer", "damaged"])
 def test_restore_refuses_a_file_it_cannot_use_and_changes_nothing(
-    sqlite_desk: app.Desk, clock: FakeClock, tmp_path: Path, kind: str
+    sqlite_desk: Desk, clock: FakeClock, tmp_path: Path, kind: str
 ) -> None:
     paths = sqlite_desk.paths
     sqlite_desk.close()
@@ -209,7 +210,7 @@ def test_restore_refuses_a_file_it_cannot_use_and_changes_nothing(
 
 
 def test_a_damaged_database_is_found_at_start_up_and_the_newest_good_backup_offered(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock
 ) -> None:
     paths = sqlite_desk.paths
     for n in range(30):
@@ -241,7 +242,7 @@ def test_a_damaged_database_is_found_at_start_up_and_the_newest_good_backup_offe
 
 
 def test_damage_without_any_good_backup_says_so_and_deletes_nothing(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock
 ) -> None:
     paths = sqlite_desk.paths
     for n in range(30):
@@ -261,7 +262,7 @@ def test_damage_without_any_good_backup_says_so_and_deletes_nothing(
 
 
 def test_a_file_that_is_not_a_database_at_all_counts_as_damaged(
-    sqlite_desk: app.Desk, clock: FakeClock
+    sqlite_desk: Desk, clock: FakeClock
 ) -> None:
     paths = sqlite_desk.paths
     sqlite_desk.close()

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
 from lapor_desktop.cli.exit_codes import ExitCode, classify
 from lapor_desktop.cli.masking import mask_email, mask_name, mask_phone
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import Message
 from lapor_desktop.paths import DataPaths
@@ -60,14 +61,14 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def opened(data_dir: Path) -> Iterator[app.Desk]:
+def opened(data_dir: Path) -> Iterator[Desk]:
     desk = open_desk(data_dir)
     yield desk
     desk.close()
 
 
 @pytest.fixture
-def filled(opened: app.Desk) -> dict[str, str]:
+def filled(opened: Desk) -> dict[str, str]:
     return fill(opened)
 
 
@@ -202,7 +203,7 @@ def test_show_to_it_staff_prints_a_placeholder_instead_of_the_identity(
 
 
 def test_a_confidential_complaint_shows_its_identity_to_supervisors_only(
-    data_dir: Path, opened: app.Desk, run: Run
+    data_dir: Path, opened: Desk, run: Run
 ) -> None:
     recent = (dt.date.today() - dt.timedelta(days=3)).isoformat()
     saved = opened.intake.submit(

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop import desk as desk_module
 from lapor_desktop.cli import credentials
+from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV, NoSecureKeyStore
 from tests.support import accounts
@@ -88,7 +89,7 @@ def test_changing_the_office_needs_a_role_that_changes_settings(data_dir: Path, 
     assert front_desk.code == 9 and "change settings" in front_desk.stderr
     assert it_staff.code == 0, it_staff.stderr
     assert "settings were updated" in it_staff.stdout
-    desk = app.open_desk(DataPaths(data_dir))
+    desk = open_desk(DataPaths(data_dir))
     try:
         assert desk.context.office.office_name == "Pemkab Lingga"
         assert desk.context.office.timezone == "Asia/Makassar"
@@ -212,7 +213,7 @@ def test_no_secure_key_store_exits_5_with_its_message(
     def no_keyring(*args: object, **kwargs: object) -> object:
         raise NoSecureKeyStore()
 
-    monkeypatch.setattr(app, "machine_key_store", no_keyring)
+    monkeypatch.setattr(desk_module, "machine_key_store", no_keyring)
 
     result = run(data_dir, "list")
 

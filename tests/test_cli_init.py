@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
 from lapor_desktop.cli.exit_codes import ExitCode
+from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.accounts import SignedIn
@@ -69,7 +69,7 @@ def connect(server: RunningServer, token_file: Path) -> list[str]:
 
 def record_and_sync(folder: Path) -> tuple[int, int]:
     """One complaint recorded by the supervisor, then one sync pass: (sent, rejected)."""
-    desk = app.open_desk(DataPaths(folder))
+    desk = open_desk(DataPaths(folder))
     try:
         signed = desk.sign_in(BOSS, BOSS_PASSWORD)
         assert isinstance(signed, SignedIn), signed
@@ -206,7 +206,7 @@ def test_a_desk_without_the_national_service_records_and_says_so_when_syncing(
 
     assert code == ExitCode.OK, stderr
     assert "complaints wait in the outbox" in stdout
-    desk = app.open_desk(DataPaths(folder))
+    desk = open_desk(DataPaths(folder))
     try:
         with connected_engine(desk.context, desk.paths.root) as engine:
             assert isinstance(engine, NotConfigured) and engine.message == NO_SERVER

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from lapor_desktop import app
+from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import system_clock
@@ -50,7 +50,7 @@ def test_sigkill_during_saves_leaves_every_complaint_whole_or_absent(
     for _ in range(ROUNDS):
         committed += _run_and_kill(data_paths.root, rng.uniform(0.8, 2.0))
 
-    desk = app.open_desk(data_paths)
+    desk = open_desk(data_paths)
     try:
         with desk.database.read() as session:
 

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lapor_desktop import app
 from lapor_desktop.settings import WorkstationSettings
+from sync.training_demo import DEMO_FRONT_DESK
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,7 @@ def test_demo_prepares_a_marked_training_desk_with_samples_and_working_accounts(
         assert str(data).startswith(os.path.realpath(os.environ.get("TMPDIR", "/tmp")))
         settings = WorkstationSettings.load(data / "settings.json")
         assert settings is not None and settings.training
-        user, password = app.DEMO_FRONT_DESK
+        user, password = DEMO_FRONT_DESK
         env.update(
             LAPOR_MACHINE_KEY_FILE=str(data.parent / "machine.key"),
             LAPOR_USER=user,

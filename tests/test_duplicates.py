@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import Status
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.context import Actor
@@ -17,9 +17,7 @@ OTHER_NIK = "2104015203850002"
 OTHER_PHONE = "081377788899"
 
 
-def test_the_same_nik_with_a_similar_title_is_a_likely_duplicate(
-    desk: app.Desk, clerk: Actor
-) -> None:
+def test_the_same_nik_with_a_similar_title_is_a_likely_duplicate(desk: Desk, clerk: Actor) -> None:
     first = desk.intake.submit(valid_form(title="Jalan rusak di Daik"), actor=clerk)
     again = valid_form(title="Jalan di Daik rusak parah", phone=OTHER_PHONE, agency_code="")
 
@@ -32,7 +30,7 @@ def test_the_same_nik_with_a_similar_title_is_a_likely_duplicate(
 
 
 def test_the_same_phone_typed_differently_and_the_same_category_match(
-    desk: app.Desk, clerk: Actor
+    desk: Desk, clerk: Actor
 ) -> None:
     desk.intake.submit(valid_form(category_code="PU-JALAN"), actor=clerk)
     again = valid_form(
@@ -48,7 +46,7 @@ def test_the_same_phone_typed_differently_and_the_same_category_match(
     assert match.reasons == (Reason.SAME_CATEGORY,)
 
 
-def test_someone_else_or_a_different_matter_is_no_duplicate(desk: app.Desk, clerk: Actor) -> None:
+def test_someone_else_or_a_different_matter_is_no_duplicate(desk: Desk, clerk: Actor) -> None:
     desk.intake.submit(valid_form(), actor=clerk)
     someone_else = valid_form(nik=OTHER_NIK, phone=OTHER_PHONE)
     same_agency_other_matter = valid_form(title="Lampu jalan mati")
@@ -61,7 +59,7 @@ def test_someone_else_or_a_different_matter_is_no_duplicate(desk: app.Desk, cler
 
 
 def test_closed_or_old_complaints_and_the_complaint_itself_are_not_duplicates(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     closed = desk.intake.submit(valid_form(), actor=clerk)
     with desk.database.write() as session:
@@ -80,7 +78,7 @@ def test_closed_or_old_complaints_and_the_complaint_itself_are_not_duplicates(
 
 
 def test_a_confidential_match_is_shown_to_a_supervisor_but_never_to_the_front_desk(
-    desk: app.Desk, clerk: Actor, supervisor: Principal
+    desk: Desk, clerk: Actor, supervisor: Principal
 ) -> None:
     secret = desk.intake.submit(valid_form(rahasia=True), actor=clerk)
 

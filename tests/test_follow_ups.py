@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage.models import OutboxEntry
 from tests.support.samples import valid_form
 
 
 def test_a_follow_up_on_a_sent_complaint_is_queued_as_its_own_message(
-    desk: app.Desk, clerk: Actor
+    desk: Desk, clerk: Actor
 ) -> None:
     saved = desk.intake.submit(valid_form(), actor=clerk)
     with desk.database.write() as session:
@@ -32,9 +32,7 @@ def test_a_follow_up_on_a_sent_complaint_is_queued_as_its_own_message(
     assert [tuple(row) for row in pending] == [("follow_up", outcome.note_uuid)]
 
 
-def test_an_empty_or_orphan_follow_up_is_refused_with_a_reason(
-    desk: app.Desk, clerk: Actor
-) -> None:
+def test_an_empty_or_orphan_follow_up_is_refused_with_a_reason(desk: Desk, clerk: Actor) -> None:
     saved = desk.intake.submit(valid_form(), actor=clerk)
     empty = desk.follow_ups.add(saved.uuid, "   ", actor=clerk)
     orphan = desk.follow_ups.add("00000000-0000-4000-8000-000000000000", "teks", actor=clerk)

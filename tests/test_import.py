@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, open_desk
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
@@ -58,16 +58,16 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-def run_import(desk: app.Desk, actor: Actor, path: Path, **options: bool) -> ImportReport:
+def run_import(desk: Desk, actor: Actor, path: Path, **options: bool) -> ImportReport:
     return RegisterImporter(desk.context, desk.intake).run(path, actor=actor, **options)
 
 
-def count(desk: app.Desk, model: type = Complaint) -> int:
+def count(desk: Desk, model: type = Complaint) -> int:
     with desk.database.read() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def complaint_audit_actors(desk: app.Desk) -> list[str]:
+def complaint_audit_actors(desk: Desk) -> list[str]:
     """Who the audit log says recorded complaints (sign-ins and accounts have entries too)."""
     with desk.database.read() as session:
         return list(
@@ -80,7 +80,7 @@ def complaint_audit_actors(desk: app.Desk) -> list[str]:
 
 
 def test_csv_with_indonesian_headers_and_semicolons_is_imported(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "register.csv",
@@ -104,7 +104,7 @@ def test_csv_with_indonesian_headers_and_semicolons_is_imported(
 
 
 def test_every_imported_row_gets_its_outbox_and_audit_entries(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row("Jalan rusak"), csv_row("Jembatan"))
 
@@ -116,9 +116,7 @@ def test_every_imported_row_gets_its_outbox_and_audit_entries(
     assert all(r.registration_number.startswith(OFFICE_CODE) for r in report.imported)  # type: ignore[union-attr]
 
 
-def test_json_register_is_imported(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
-) -> None:
+def test_json_register_is_imported(sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path) -> None:
     entries = [
         {
             "classification": "aspirasi",
@@ -150,7 +148,7 @@ def test_json_register_is_imported(
 
 
 def test_xlsx_register_with_date_cells_is_imported_and_rows_keep_their_sheet_numbers(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
@@ -181,7 +179,7 @@ def test_xlsx_register_with_date_cells_is_imported_and_rows_keep_their_sheet_num
 
 
 def test_one_bad_row_imports_nothing_and_names_row_and_field(
-    desk: app.Desk, clerk: Actor, tmp_path: Path
+    desk: Desk, clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "r.csv", HEADER, csv_row(), csv_row("Air"), csv_row(date="31/02/2026")
@@ -197,7 +195,7 @@ def test_one_bad_row_imports_nothing_and_names_row_and_field(
     assert " / " in title.bilingual() or title.render("id") == title.render("en")
 
 
-def test_skip_invalid_imports_the_good_rows(desk: app.Desk, clerk: Actor, tmp_path: Path) -> None:
+def test_skip_invalid_imports_the_good_rows(desk: Desk, clerk: Actor, tmp_path: Path) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row(), csv_row("Air"), csv_row("Jembatan"))
 
     report = run_import(desk, clerk, register, skip_invalid=True)
@@ -209,7 +207,7 @@ def test_skip_invalid_imports_the_good_rows(desk: app.Desk, clerk: Actor, tmp_pa
 
 
 def test_reimport_with_uuid_column_does_not_duplicate(
-    desk: app.Desk, clerk: Actor, tmp_path: Path
+    desk: Desk, clerk: Actor, tmp_path: Path
 ) -> None:
     ids = [str(uuid.uuid4()), str(uuid.uuid4())]
     register = write(
@@ -229,7 +227,7 @@ def test_reimport_with_uuid_column_does_not_duplicate(
 
 
 def test_reimport_without_uuid_column_does_not_duplicate(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row(), csv_row(), csv_row("Jembatan"))
 
@@ -243,7 +241,7 @@ def test_reimport_without_uuid_column_does_not_duplicate(
 
 
 def test_one_uuid_on_two_different_rows_is_an_error(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     same = str(uuid.uuid4())
     register = write(
@@ -260,7 +258,7 @@ def test_one_uuid_on_two_different_rows_is_an_error(
     assert [(i.row, i.field) for i in report.issues] == [(3, "uuid"), (4, "uuid")]
 
 
-def test_dry_run_writes_nothing(sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path) -> None:
+def test_dry_run_writes_nothing(sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path) -> None:
     register = write(tmp_path / "r.csv", HEADER, csv_row())
 
     report = run_import(sqlite_desk, sqlite_clerk, register, dry_run=True)
@@ -271,7 +269,7 @@ def test_dry_run_writes_nothing(sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_
 
 
 def test_unreadable_yes_no_and_surplus_cells_are_row_issues(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "r.csv",
@@ -311,7 +309,7 @@ def _junk(tmp_path: Path, name: str, content: bytes) -> Path:
     ],
 )
 def test_a_file_that_is_not_a_register_gives_a_clear_error(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path, name: str, content: bytes
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path, name: str, content: bytes
 ) -> None:
     with pytest.raises(RegisterFormatError) as raised:
         run_import(sqlite_desk, sqlite_clerk, _junk(tmp_path, name, content))
@@ -321,7 +319,7 @@ def test_a_file_that_is_not_a_register_gives_a_clear_error(
 
 
 def test_a_50_mb_line_is_refused_without_reading_it_whole(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     path = tmp_path / "huge.csv"
     with path.open("wb") as stream:
@@ -333,7 +331,7 @@ def test_a_50_mb_line_is_refused_without_reading_it_whole(
 
 
 def test_a_thousand_rows_import_in_a_few_seconds(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     register = write(
         tmp_path / "r.csv", HEADER, *(csv_row(f"Jalan rusak nomor {n}") for n in range(1000))
@@ -351,7 +349,7 @@ def test_a_thousand_rows_import_in_a_few_seconds(
 
 
 def test_a_role_that_may_not_record_cannot_import_even_in_a_dry_run(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: Desk, tmp_path: Path
 ) -> None:
     boss = accounts.sign_in_supervisor(sqlite_desk)
     it_staff = accounts.add_user(sqlite_desk, boss, "budi_it", Role.IT).actor
@@ -436,7 +434,7 @@ def test_cli_import_records_the_rows_as_the_signed_in_person_and_does_not_duplic
     assert [r["row"] for r in report["imported"]] == [2]
     assert [(i["row"], i["field"]) for i in report["invalid"]] == [(3, "title")]
     assert repeat["imported"] == [] and [r["row"] for r in repeat["already_present"]] == [2]
-    desk = app.open_desk(DataPaths(data_dir), account_factory=accounts.cheap_accounts)
+    desk = open_desk(DataPaths(data_dir), account_factory=accounts.cheap_accounts)
     try:
         clerk = accounts.sign_in(desk, "ani", accounts.PASSWORD).actor
         detail = desk.lookup.get(report["imported"][0]["uuid"], actor=clerk)

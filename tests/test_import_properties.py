@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, initialise
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import FileMachineKeyStore
@@ -102,7 +102,7 @@ files = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[app.Desk, Actor]]:
+def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Desk, Actor]]:
     """One desk for every example, with a front-desk clerk to import as.
 
     Module-scoped, so it is set up before the per-test environment: its
@@ -113,7 +113,7 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[app.De
         tmp_path_factory.mktemp("keys") / "machine.key", data_dir=paths.root
     )
     office = OfficeSettings(office_code=OFFICE_CODE, office_name=OFFICE_NAME)
-    desk = app.initialise(
+    desk = initialise(
         paths,
         office,
         supervisor=accounts.SUPERVISOR,
@@ -129,7 +129,7 @@ def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[app.De
 
 
 def _import(
-    desk: app.Desk, clerk: Actor, content: bytes, suffix: str, skip_invalid: bool
+    desk: Desk, clerk: Actor, content: bytes, suffix: str, skip_invalid: bool
 ) -> ImportReport | RegisterFormatError:
     importer = RegisterImporter(desk.context, desk.intake)
     with tempfile.TemporaryDirectory() as folder:
@@ -144,7 +144,7 @@ def _import(
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(content=files, suffix=SUFFIXES, skip_invalid=st.booleans())
 def test_any_file_is_reported_or_refused_never_a_crash(
-    signed_in: tuple[app.Desk, Actor], content: bytes, suffix: str, skip_invalid: bool
+    signed_in: tuple[Desk, Actor], content: bytes, suffix: str, skip_invalid: bool
 ) -> None:
     desk, clerk = signed_in
     outcome = _import(desk, clerk, content, suffix, skip_invalid)

@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
+from lapor_desktop.desk import Desk
 from lapor_desktop.storage import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,7 +296,7 @@ def test_self_test_passes_from_the_source_tree_and_ignores_the_office_database(
 
 
 def test_version_reads_the_schema_of_the_data_folder_without_changing_it(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: Desk, tmp_path: Path
 ) -> None:
     head = migrate.head_revision()
     with sqlite_desk.database.write() as session:

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import func, select, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.registration import looks_like_registration_number
 from lapor_desktop.domain.status import Status
 from lapor_desktop.paths import DataPaths
@@ -20,13 +20,13 @@ from tests.support.clock import FakeClock
 from tests.support.samples import valid_form
 
 
-def _count(desk: app.Desk, model: type) -> int:
+def _count(desk: Desk, model: type) -> int:
     with desk.database.read() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_valid_complaint_is_queued_with_its_outbox_timeline_and_audit(
-    desk: app.Desk, clerk: Actor
+    desk: Desk, clerk: Actor
 ) -> None:
     outcome = desk.intake.submit(valid_form(), actor=clerk)
 
@@ -57,7 +57,7 @@ def test_valid_complaint_is_queued_with_its_outbox_timeline_and_audit(
 
 
 def test_invalid_form_is_kept_as_a_draft_with_every_field_as_typed(
-    desk: app.Desk, clerk: Actor
+    desk: Desk, clerk: Actor
 ) -> None:
     form = valid_form(nik="12345", incident_date="31/02/2026", title="Air PDAM mati")
     outcome = desk.intake.submit(form, actor=clerk)
@@ -74,9 +74,7 @@ def test_invalid_form_is_kept_as_a_draft_with_every_field_as_typed(
     assert _count(desk, OutboxEntry) == 0
 
 
-def test_a_draft_completed_later_is_queued_under_the_same_uuid(
-    desk: app.Desk, clerk: Actor
-) -> None:
+def test_a_draft_completed_later_is_queued_under_the_same_uuid(desk: Desk, clerk: Actor) -> None:
     draft = desk.intake.submit(valid_form(nik="12345"), actor=clerk)
     fixed = desk.intake.submit(valid_form(), actor=clerk, complaint_uuid=draft.uuid)
 
@@ -88,7 +86,7 @@ def test_a_draft_completed_later_is_queued_under_the_same_uuid(
 
 
 def test_editing_a_queued_complaint_replaces_its_pending_outbox_entry(
-    desk: app.Desk, clerk: Actor
+    desk: Desk, clerk: Actor
 ) -> None:
     first = desk.intake.submit(valid_form(), actor=clerk)
     with desk.database.read() as session:
@@ -105,7 +103,7 @@ def test_editing_a_queued_complaint_replaces_its_pending_outbox_entry(
     assert detail.summary.registration_number == first.registration_number
 
 
-def test_a_complaint_already_sent_is_never_overwritten(desk: app.Desk, clerk: Actor) -> None:
+def test_a_complaint_already_sent_is_never_overwritten(desk: Desk, clerk: Actor) -> None:
     outcome = desk.intake.submit(valid_form(), actor=clerk)
     with desk.database.write() as session:
         session.execute(text("UPDATE complaints SET status = 'sent'"))
@@ -119,7 +117,7 @@ def test_a_complaint_already_sent_is_never_overwritten(desk: app.Desk, clerk: Ac
     assert detail is not None and detail.summary.title == "Jalan rusak di Daik"
 
 
-def test_urgent_complaints_are_queued_ahead_of_the_backlog(desk: app.Desk, clerk: Actor) -> None:
+def test_urgent_complaints_are_queued_ahead_of_the_backlog(desk: Desk, clerk: Actor) -> None:
     desk.intake.submit(valid_form(), actor=clerk)
     urgent = desk.intake.submit(valid_form(urgent=True), actor=clerk)
     with desk.database.read() as session:
@@ -130,7 +128,7 @@ def test_urgent_complaints_are_queued_ahead_of_the_backlog(desk: app.Desk, clerk
 
 
 def test_registration_numbers_count_up_per_station_and_restart_each_office_day(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     station = desk.context.station.station_id
     numbers = [desk.intake.submit(valid_form(), actor=clerk).registration_number for _ in range(3)]
@@ -163,7 +161,7 @@ def test_two_offline_workstations_never_produce_the_same_number(
             d.close()
 
 
-def test_a_failing_save_leaves_nothing_behind(sqlite_desk: app.Desk, sqlite_clerk: Actor) -> None:
+def test_a_failing_save_leaves_nothing_behind(sqlite_desk: Desk, sqlite_clerk: Actor) -> None:
     with sqlite_desk.database.write() as session:
         session.execute(
             text(
@@ -177,7 +175,7 @@ def test_a_failing_save_leaves_nothing_behind(sqlite_desk: app.Desk, sqlite_cler
         assert _count(sqlite_desk, model) == 0
 
 
-def test_a_client_chosen_uuid_is_kept(desk: app.Desk, clerk: Actor) -> None:
+def test_a_client_chosen_uuid_is_kept(desk: Desk, clerk: Actor) -> None:
     chosen = str(uuid.uuid4())
     outcome = desk.intake.submit(valid_form(), actor=clerk, complaint_uuid=chosen)
     assert outcome.uuid == chosen

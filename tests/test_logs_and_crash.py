@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
 from lapor_desktop.crash import crash_folder, write_crash_report
 from lapor_desktop.logs import LOG_FILE, MAX_BYTES, configure_logging, scrub
 from lapor_desktop.paths import DataPaths
+from sync import desk_logging
 from sync.device_token import REDACTOR
 
 NIK = "2104014508900001"
@@ -81,7 +82,7 @@ def test_configuring_again_does_not_write_every_line_twice(log_paths: DataPaths)
 def test_the_application_log_also_redacts_the_device_token(data_paths: DataPaths) -> None:
     token = "dt_" + "Q7xw" * 10
     REDACTOR.register(token)
-    app.start_logging(data_paths)
+    desk_logging.start_logging(data_paths)
     try:
         logging.getLogger("urllib3.connectionpool").warning("GET /feed?t=%s 200", token)
         text = _log_text(data_paths)

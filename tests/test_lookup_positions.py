@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery, RowKey, plan_read
 from tests.support.samples import valid_form
@@ -23,7 +23,7 @@ QUERIES = {
 
 
 @pytest.fixture
-def recorded(desk: app.Desk, clerk: Actor) -> None:
+def recorded(desk: Desk, clerk: Actor) -> None:
     """Twenty-six complaints: some about water, two kinds, and drafts among them."""
     for n in range(26):
         water = n % 3 == 0
@@ -37,7 +37,7 @@ def recorded(desk: app.Desk, clerk: Actor) -> None:
             assert desk.intake.submit(form, actor=clerk).queued
 
 
-def by_key(desk: app.Desk, clerk: Actor, query: ComplaintQuery) -> list[str]:
+def by_key(desk: Desk, clerk: Actor, query: ComplaintQuery) -> list[str]:
     """The list as the key-paged API gives it, page after page."""
     uuids: list[str] = []
     key: int | None = None
@@ -53,7 +53,7 @@ def by_key(desk: app.Desk, clerk: Actor, query: ComplaintQuery) -> list[str]:
 @pytest.mark.parametrize("name", QUERIES)
 @pytest.mark.usefixtures("recorded")
 def test_first_middle_and_last_pages_match_the_key_paged_order(
-    desk: app.Desk, clerk: Actor, name: str
+    desk: Desk, clerk: Actor, name: str
 ) -> None:
     query = dataclasses.replace(QUERIES[name], limit=PAGE)
     expected = by_key(desk, clerk, query)
@@ -69,7 +69,7 @@ def test_first_middle_and_last_pages_match_the_key_paged_order(
 @pytest.mark.parametrize("name", QUERIES)
 @pytest.mark.usefixtures("recorded")
 def test_a_page_read_by_key_from_its_neighbour_matches_too(
-    desk: app.Desk, clerk: Actor, name: str
+    desk: Desk, clerk: Actor, name: str
 ) -> None:
     query = dataclasses.replace(QUERIES[name], limit=PAGE)
     expected = by_key(desk, clerk, query)
@@ -84,14 +84,14 @@ def test_a_page_read_by_key_from_its_neighbour_matches_too(
 
 
 @pytest.mark.usefixtures("recorded")
-def test_the_word_count_matches_the_rows_found(desk: app.Desk, clerk: Actor) -> None:
+def test_the_word_count_matches_the_rows_found(desk: Desk, clerk: Actor) -> None:
     for text in ("air", "jalan rusak", "nomor", "tidak-ada-kata-ini", "!!!"):
         query = ComplaintQuery(text=text, limit=PAGE)
         assert desk.lookup.count(query, actor=clerk) == len(by_key(desk, clerk, query)), text
 
 
 @pytest.mark.usefixtures("recorded")
-def test_past_the_end_is_an_empty_page(desk: app.Desk, clerk: Actor) -> None:
+def test_past_the_end_is_an_empty_page(desk: Desk, clerk: Actor) -> None:
     query = ComplaintQuery(limit=PAGE)
     total = desk.lookup.count(query, actor=clerk)
 

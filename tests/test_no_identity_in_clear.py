@@ -14,13 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
 from lapor_desktop.backups.copies import Reason, back_up, list_backups
 from lapor_desktop.crash import crash_folder, write_crash_report
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
+from sync.desk_logging import start_logging
 from tests.support import accounts
 from tests.support.samples import valid_form
 
@@ -53,7 +54,7 @@ def _scan(folders: list[Path], needles: list[bytes]) -> list[str]:
     return found
 
 
-def _workday(desk: app.Desk, clerk: Actor, tmp_path: Path) -> None:
+def _workday(desk: Desk, clerk: Actor, tmp_path: Path) -> None:
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     for n in range(PEOPLE):
@@ -70,16 +71,16 @@ def _workday(desk: app.Desk, clerk: Actor, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def app_log(desk: app.Desk) -> Iterator[Path]:
+def app_log(desk: Desk) -> Iterator[Path]:
     """The application log in the desk's data folder, as the window and command line set it."""
-    app.start_logging(desk.paths)
+    start_logging(desk.paths)
     handler = logging.getLogger().handlers[-1]
     yield desk.paths.logs
     logging.getLogger().removeHandler(handler)
     handler.close()
 
 
-def _mishaps(desk: app.Desk) -> None:
+def _mishaps(desk: Desk) -> None:
     """What a bad day adds: careless log lines and a crash whose message holds identities."""
     person = _person(3)
     log = logging.getLogger("lapor_desktop.services.intake")
@@ -94,7 +95,7 @@ def _mishaps(desk: app.Desk) -> None:
 
 
 def test_no_identity_is_readable_in_any_file_after_a_working_day(
-    desk: app.Desk, clerk: Actor, supervisor: Principal, tmp_path: Path, app_log: Path
+    desk: Desk, clerk: Actor, supervisor: Principal, tmp_path: Path, app_log: Path
 ) -> None:
     _workday(desk, clerk, tmp_path)
     _mishaps(desk)

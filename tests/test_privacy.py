@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.context import Actor
@@ -21,9 +21,7 @@ from lapor_desktop.storage.models import AuditEntry, ComplainantIdentity
 from tests.support.samples import valid_form
 
 
-def test_front_desk_sees_the_identity_and_the_reading_is_audited(
-    desk: app.Desk, clerk: Actor
-) -> None:
+def test_front_desk_sees_the_identity_and_the_reading_is_audited(desk: Desk, clerk: Actor) -> None:
     saved = desk.intake.submit(valid_form(), actor=clerk)
     detail = desk.lookup.get(saved.uuid, actor=clerk)
     assert detail is not None and detail.identity_hidden is None
@@ -35,7 +33,7 @@ def test_front_desk_sees_the_identity_and_the_reading_is_audited(
     assert "identity.viewed" in actions
 
 
-def test_it_staff_never_see_an_identity(desk: app.Desk, clerk: Actor, it_staff: Actor) -> None:
+def test_it_staff_never_see_an_identity(desk: Desk, clerk: Actor, it_staff: Actor) -> None:
     saved = desk.intake.submit(valid_form(), actor=clerk)
     detail = desk.lookup.get(saved.uuid, actor=it_staff)
     assert detail is not None
@@ -43,7 +41,7 @@ def test_it_staff_never_see_an_identity(desk: app.Desk, clerk: Actor, it_staff: 
 
 
 def test_a_rahasia_identity_is_for_supervisors_only(
-    desk: app.Desk, clerk: Actor, supervisor: Principal
+    desk: Desk, clerk: Actor, supervisor: Principal
 ) -> None:
     saved = desk.intake.submit(valid_form(rahasia=True), actor=clerk)
     for_clerk = desk.lookup.get(saved.uuid, actor=clerk)
@@ -54,7 +52,7 @@ def test_a_rahasia_identity_is_for_supervisors_only(
 
 
 def test_it_may_export_without_identities_but_not_with_them(
-    desk: app.Desk, clerk: Actor, it_staff: Actor, tmp_path: Path
+    desk: Desk, clerk: Actor, it_staff: Actor, tmp_path: Path
 ) -> None:
     desk.intake.submit(valid_form(), actor=clerk)
     target = tmp_path / "laporan.csv"
@@ -68,7 +66,7 @@ def test_it_may_export_without_identities_but_not_with_them(
 
 
 def test_an_identity_export_leaves_out_anonymous_complainants_and_is_audited(
-    desk: app.Desk, clerk: Actor, supervisor: Principal, tmp_path: Path
+    desk: Desk, clerk: Actor, supervisor: Principal, tmp_path: Path
 ) -> None:
     desk.intake.submit(valid_form(), actor=clerk)
     desk.intake.submit(valid_form(anonim=True, full_name="Rahmat Anonim"), actor=clerk)
@@ -88,7 +86,7 @@ def test_an_identity_export_leaves_out_anonymous_complainants_and_is_audited(
 
 
 def test_a_person_is_found_by_nik_or_phone_written_any_way(
-    desk: app.Desk, clerk: Actor, supervisor: Principal
+    desk: Desk, clerk: Actor, supervisor: Principal
 ) -> None:
     mine = desk.intake.submit(valid_form(), actor=clerk)
     desk.intake.submit(
@@ -104,7 +102,7 @@ def test_a_person_is_found_by_nik_or_phone_written_any_way(
 
 
 def test_erasure_waits_for_the_national_close_and_keeps_the_complaint(
-    desk: app.Desk, clerk: Actor, supervisor: Principal
+    desk: Desk, clerk: Actor, supervisor: Principal
 ) -> None:
     open_one = desk.intake.submit(valid_form(), actor=clerk)
     closed = desk.intake.submit(valid_form(title="Sekolah kekurangan guru"), actor=clerk)
@@ -133,7 +131,7 @@ def test_erasure_waits_for_the_national_close_and_keeps_the_complaint(
 
 
 def test_export_csv_has_a_header_and_one_line_per_complaint(
-    desk: app.Desk, clerk: Actor, supervisor: Principal, tmp_path: Path
+    desk: Desk, clerk: Actor, supervisor: Principal, tmp_path: Path
 ) -> None:
     for n in range(3):
         desk.intake.submit(valid_form(title=f"Keluhan ke-{n} soal air"), actor=clerk)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import pkgutil
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -51,11 +53,16 @@ def _all_modules(package: object) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("package", [lapor_desktop, sync], ids=["core", "sync"])
-def test_core_and_sync_load_without_qt(package: object) -> None:
-    """Import every module in a fresh interpreter; PySide6 must not be loaded."""
-    modules = _all_modules(package)
-    assert modules or package is sync
+ABOVE_SYNC = ("lapor_desktop.cli", "lapor_desktop.launcher")
+"""The parts of the ``lapor_desktop`` package that sit above the sync engine, not in the core."""
+
+
+def _core_modules() -> list[str]:
+    return [m for m in _all_modules(lapor_desktop) if not m.startswith(ABOVE_SYNC)]
+
+
+def _loaded_after_importing(modules: list[str]) -> list[str]:
+    """Qt and HTTP modules loaded by importing ``modules`` in a fresh interpreter."""
     script = (
         "import importlib, json, sys\n"
         f"for name in {modules!r}:\n"
@@ -67,6 +74,47 @@ def test_core_and_sync_load_without_qt(package: object) -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    loaded = json.loads(result.stdout)
-    forbidden = [m for m in loaded if not (package is sync and m.startswith("requests"))]
-    assert forbidden == []
+    loaded: list[str] = json.loads(result.stdout)
+    return loaded
+
+
+def test_the_core_loads_neither_qt_nor_http() -> None:
+    """Import every core module in a fresh interpreter: no PySide6, no requests."""
+    modules = _core_modules()
+    assert "lapor_desktop.desk" in modules
+    assert _loaded_after_importing(modules) == []
+
+
+@pytest.mark.parametrize("package", [lapor_desktop, sync], ids=["command-line", "sync"])
+def test_the_command_line_and_sync_load_without_qt(package: object) -> None:
+    """The command line and the engine may use HTTP, never Qt (the launcher opens the window)."""
+    modules = _all_modules(package)
+    assert modules
+    loaded = _loaded_after_importing(modules)
+    assert [m for m in loaded if not m.startswith("requests")] == []
+
+
+def _layers() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    (layered,) = [c for c in contracts if c["type"] == "layers"]
+    assert "ignore_imports" not in layered
+    return [name.strip() for layer in layered["layers"] for name in re.split(r"[|:]", layer)]
+
+
+def test_every_part_of_the_core_package_is_in_a_layer() -> None:
+    """A new module or folder in ``lapor_desktop/`` must be placed in the layers contract."""
+    top_level = {
+        ".".join(m.split(".")[:2])
+        for m in _all_modules(lapor_desktop)
+        if m.count(".") >= 1 and not m.endswith("__main__")
+    }
+    layered = set(_layers())
+    assert sorted(top_level - layered) == []
+    assert {"ui", "sync", "lapor_desktop.cli", "lapor_desktop.launcher"} <= layered
+
+
+def test_no_contract_lists_exceptions() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    assert [c["name"] for c in contracts if c.get("ignore_imports")] == []

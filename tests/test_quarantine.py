@@ -11,7 +11,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.services import sync_status
@@ -47,18 +47,18 @@ def adapter(server: RunningServer, clock: FakeClock) -> Iterator[LaporV1Adapter]
 
 
 @pytest.fixture
-def boss(sqlite_desk: app.Desk) -> Actor:
+def boss(sqlite_desk: Desk) -> Actor:
     return accounts.sign_in_supervisor(sqlite_desk).actor
 
 
 @pytest.fixture
-def service(sqlite_desk: app.Desk) -> QuarantineService:
+def service(sqlite_desk: Desk) -> QuarantineService:
     return QuarantineService(sqlite_desk.context, sqlite_desk.intake)
 
 
 @pytest.fixture
 def refused(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, adapter: LaporV1Adapter, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, adapter: LaporV1Adapter, clock: FakeClock
 ) -> str:
     """A complaint the server rejected (an agency it does not know), beside one it took."""
     queue(sqlite_desk, sqlite_clerk)
@@ -68,14 +68,14 @@ def refused(
     return bad
 
 
-def _number(desk: app.Desk, complaint_uuid: str) -> str:
+def _number(desk: Desk, complaint_uuid: str) -> str:
     with desk.database.read() as session:
         complaint = session.scalars(select(Complaint).where(Complaint.uuid == complaint_uuid)).one()
         assert complaint.registration_number is not None
         return complaint.registration_number
 
 
-def _audit_actions(desk: app.Desk) -> list[tuple[str, str, dict[str, object]]]:
+def _audit_actions(desk: Desk) -> list[tuple[str, str, dict[str, object]]]:
     with desk.database.read() as session:
         return [
             (e.action, e.actor, dict(e.details))
@@ -84,7 +84,7 @@ def _audit_actions(desk: app.Desk) -> list[tuple[str, str, dict[str, object]]]:
 
 
 def test_the_supervisor_sees_the_refused_record_with_the_servers_reason(
-    sqlite_desk: app.Desk, service: QuarantineService, boss: Actor, refused: str, clock: FakeClock
+    sqlite_desk: Desk, service: QuarantineService, boss: Actor, refused: str, clock: FakeClock
 ) -> None:
     [record] = service.list(actor=boss)
     assert record.complaint_uuid == refused
@@ -94,7 +94,7 @@ def test_the_supervisor_sees_the_refused_record_with_the_servers_reason(
 
 
 def test_only_supervisors_decide_on_the_quarantine(
-    sqlite_desk: app.Desk, service: QuarantineService, sqlite_clerk: Actor, refused: str
+    sqlite_desk: Desk, service: QuarantineService, sqlite_clerk: Actor, refused: str
 ) -> None:
     boss = accounts.sign_in_supervisor(sqlite_desk)
     it = accounts.add_user(sqlite_desk, boss, "budi_it", Role.IT).actor
@@ -107,7 +107,7 @@ def test_only_supervisors_decide_on_the_quarantine(
 
 
 def test_resend_by_registration_number_queues_it_again_and_is_audited(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     service: QuarantineService,
     boss: Actor,
     refused: str,
@@ -141,14 +141,14 @@ def test_resend_by_registration_number_queues_it_again_and_is_audited(
 
 
 def test_resend_of_something_not_quarantined_is_refused(
-    sqlite_desk: app.Desk, service: QuarantineService, boss: Actor, refused: str
+    sqlite_desk: Desk, service: QuarantineService, boss: Actor, refused: str
 ) -> None:
     assert isinstance(service.resend("2104-20990101-XXXX-0001", actor=boss), ResendRefused)
     assert isinstance(service.resend("999999", actor=boss), ResendRefused)
 
 
 def test_fix_and_resend_sends_the_corrected_complaint_once(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     service: QuarantineService,
     boss: Actor,
     refused: str,
@@ -170,7 +170,7 @@ def test_fix_and_resend_sends_the_corrected_complaint_once(
 
 
 def test_resending_unchanged_content_the_new_national_list_refuses_says_why_here(
-    sqlite_desk: app.Desk, service: QuarantineService, boss: Actor, refused: str
+    sqlite_desk: Desk, service: QuarantineService, boss: Actor, refused: str
 ) -> None:
     """The pass that refused it also brought the national reference list without that agency,
     so the desk itself now names the field to fix instead of sending it to be refused again."""
@@ -183,7 +183,7 @@ def test_resending_unchanged_content_the_new_national_list_refuses_says_why_here
 
 
 def test_a_fix_that_does_not_validate_keeps_the_record_quarantined(
-    sqlite_desk: app.Desk, service: QuarantineService, boss: Actor, refused: str
+    sqlite_desk: Desk, service: QuarantineService, boss: Actor, refused: str
 ) -> None:
     number = _number(sqlite_desk, refused)
     outcome = service.fix_and_resend(number, valid_form(nik="123"), actor=boss)
@@ -192,7 +192,7 @@ def test_a_fix_that_does_not_validate_keeps_the_record_quarantined(
 
 
 def test_the_status_counts_what_waits_what_was_sent_and_the_clock(
-    sqlite_desk: app.Desk, refused: str, clock: FakeClock
+    sqlite_desk: Desk, refused: str, clock: FakeClock
 ) -> None:
     status = sync_status.read_status(sqlite_desk.database, now=clock())
     assert (status.pending, status.sending, status.quarantined, status.sent) == (0, 0, 1, 1)
@@ -205,7 +205,7 @@ def test_the_status_counts_what_waits_what_was_sent_and_the_clock(
 
 
 def test_bring_forward_makes_backed_off_records_due_but_leaves_leases(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock
 ) -> None:
     waiting, leased = queue(sqlite_desk, sqlite_clerk), queue(sqlite_desk, sqlite_clerk)
     store = store_for(sqlite_desk, clock)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
 from tests.support.samples import valid_form
 
 
 @pytest.fixture
-def filled(desk: app.Desk, clerk: Actor) -> dict[str, str]:
+def filled(desk: Desk, clerk: Actor) -> dict[str, str]:
     saved = {
         "road": desk.intake.submit(valid_form(), actor=clerk),
         "water": desk.intake.submit(
@@ -34,12 +34,12 @@ def filled(desk: app.Desk, clerk: Actor) -> dict[str, str]:
     return {k: o.uuid for k, o in saved.items()}
 
 
-def _found(desk: app.Desk, clerk: Actor, **query: object) -> set[str]:
+def _found(desk: Desk, clerk: Actor, **query: object) -> set[str]:
     return {s.uuid for s in desk.lookup.find(ComplaintQuery(**query), actor=clerk)}  # type: ignore[arg-type]
 
 
 def test_a_word_from_the_title_or_description_finds_the_complaint(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str]
+    desk: Desk, clerk: Actor, filled: dict[str, str]
 ) -> None:
     assert _found(desk, clerk, text="PDAM") == {filled["water"]}
     assert _found(desk, clerk, text="mengalir dabo") == {filled["water"]}
@@ -47,14 +47,14 @@ def test_a_word_from_the_title_or_description_finds_the_complaint(
 
 
 def test_words_match_as_prefixes_and_ignore_case(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str]
+    desk: Desk, clerk: Actor, filled: dict[str, str]
 ) -> None:
     assert _found(desk, clerk, text="sekol") == {filled["school"]}
     assert _found(desk, clerk, text="LAMPU") == {filled["draft"]}
 
 
 def test_the_registration_number_finds_its_complaint(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str]
+    desk: Desk, clerk: Actor, filled: dict[str, str]
 ) -> None:
     detail = desk.lookup.get(filled["school"], actor=clerk)
     assert detail is not None and detail.summary.registration_number
@@ -64,12 +64,12 @@ def test_the_registration_number_finds_its_complaint(
 
 
 def test_the_region_name_finds_complaints_made_there(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str]
+    desk: Desk, clerk: Actor, filled: dict[str, str]
 ) -> None:
     assert _found(desk, clerk, text="Lingga") >= {filled["road"], filled["water"], filled["school"]}
 
 
-def test_search_combines_with_filters(desk: app.Desk, clerk: Actor, filled: dict[str, str]) -> None:
+def test_search_combines_with_filters(desk: Desk, clerk: Actor, filled: dict[str, str]) -> None:
     assert _found(desk, clerk, text="air", classification="aspirasi") == {filled["water"]}
     assert _found(desk, clerk, text="air", classification="pengaduan") == set()
     assert _found(desk, clerk, status="draft") == {filled["draft"]}
@@ -85,7 +85,7 @@ def test_search_combines_with_filters(desk: app.Desk, clerk: Actor, filled: dict
     ['"', "AND OR NOT", "(*)", "'; DROP TABLE complaints;--", "NEAR(", "\x00", "🙂", "   "],
 )
 def test_odd_search_text_never_breaks_the_query(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str], garbage: str
+    desk: Desk, clerk: Actor, filled: dict[str, str], garbage: str
 ) -> None:
     found = desk.lookup.find(ComplaintQuery(text=garbage), actor=clerk)
     assert isinstance(found, list)
@@ -93,7 +93,7 @@ def test_odd_search_text_never_breaks_the_query(
 
 
 def test_pages_follow_each_other_without_gaps_or_repeats(
-    desk: app.Desk, clerk: Actor, filled: dict[str, str]
+    desk: Desk, clerk: Actor, filled: dict[str, str]
 ) -> None:
     first, key = desk.lookup.find_page(ComplaintQuery(limit=3), actor=clerk)
     assert len(first) == 3 and key is not None

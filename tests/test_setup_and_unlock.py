@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop.desk import FirstSupervisor, SetupRefused, initialise, open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import FileMachineKeyStore
 from lapor_desktop.services.context import DeskLocked
@@ -19,9 +19,9 @@ from tests.support.samples import valid_form
 def test_a_weak_first_password_is_refused_before_anything_is_created(
     data_paths: DataPaths, office: OfficeSettings, clock: FakeClock
 ) -> None:
-    weak = app.FirstSupervisor("kepala", "Kepala", "kepala12345")
-    with pytest.raises(app.SetupRefused) as refused:
-        app.initialise(data_paths, office, supervisor=weak, clock=clock)
+    weak = FirstSupervisor("kepala", "Kepala", "kepala12345")
+    with pytest.raises(SetupRefused) as refused:
+        initialise(data_paths, office, supervisor=weak, clock=clock)
     assert refused.value.message.render("id") != refused.value.message.render("en")
     assert not data_paths.database.exists()
 
@@ -32,7 +32,7 @@ def test_a_new_workstation_is_locked_until_someone_signs_in_then_remembers(
     accounts.initialise_desk(data_paths, office, clock).close()
     other_pc = FileMachineKeyStore(tmp_path / "other-pc" / "machine.key", data_dir=data_paths.root)
 
-    desk = app.open_desk(
+    desk = open_desk(
         data_paths, clock=clock, machine=other_pc, account_factory=accounts.cheap_accounts
     )
     try:
@@ -43,7 +43,7 @@ def test_a_new_workstation_is_locked_until_someone_signs_in_then_remembers(
     finally:
         desk.close()
 
-    again = app.open_desk(
+    again = open_desk(
         data_paths, clock=clock, machine=other_pc, account_factory=accounts.cheap_accounts
     )
     try:
@@ -59,7 +59,7 @@ def test_a_locked_desk_refuses_to_save_identities_rather_than_store_them_in_clea
     boss = accounts.sign_in_supervisor(first).actor
     first.close()
     stranger = FileMachineKeyStore(tmp_path / "stranger" / "machine.key", data_dir=data_paths.root)
-    desk = app.open_desk(
+    desk = open_desk(
         data_paths, clock=clock, machine=stranger, account_factory=accounts.cheap_accounts
     )
     try:

@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from lapor_desktop import app
 from lapor_desktop.cli.exit_codes import ExitCode, classify
+from lapor_desktop.desk import Desk
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage.database import Database
@@ -91,7 +91,7 @@ def _limited_cli(data_dir: Path, limit: int, *args: str) -> subprocess.Completed
     )
 
 
-def _save(desk: app.Desk, clerk: Actor, title: str) -> None:
+def _save(desk: Desk, clerk: Actor, title: str) -> None:
     saved = desk.intake.submit(valid_form(title=title), actor=clerk)
     assert saved.queued, saved.issues
 
@@ -136,7 +136,7 @@ def test_the_same_import_without_a_limit_succeeds(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _read_only_desk(desk: app.Desk) -> None:
+def _read_only_desk(desk: Desk) -> None:
     """Point the desk at its own file opened read-only, as on a read-only share."""
     url = f"sqlite:///file:{desk.paths.database}?mode=ro&uri=true"
     desk.context.database.dispose()
@@ -144,7 +144,7 @@ def _read_only_desk(desk: app.Desk) -> None:
 
 
 def test_a_read_only_database_gives_a_clear_message_and_keeps_what_was_saved(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor
+    sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     _save(sqlite_desk, sqlite_clerk, "Tersimpan sebelumnya")
     _read_only_desk(sqlite_desk)
@@ -215,7 +215,7 @@ def test_a_read_only_data_folder_gives_a_clear_message_on_the_command_line(
 
 
 def test_a_locked_database_gives_a_clear_message_and_works_once_released(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor
+    sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     _save(sqlite_desk, sqlite_clerk, "Tersimpan sebelumnya")
     engine = sqlite_desk.database.engine

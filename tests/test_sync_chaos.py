@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.complaint import AttachmentView
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services import audit
@@ -259,7 +259,7 @@ def seed() -> int:
     return chosen
 
 
-def _open_desk(data_paths: DataPaths, service: Service) -> tuple[app.Desk, Actor]:
+def _open_desk(data_paths: DataPaths, service: Service) -> tuple[Desk, Actor]:
     national = NationalServiceSettings(service.proxy.url, (service.server.public_key_text,))
     office = OfficeSettings(OFFICE_CODE, "Pemerintah Kabupaten Lingga", national=national)
     desk = accounts.initialise_desk(data_paths, office, system_clock)
@@ -280,7 +280,7 @@ def _file_sizes(rng: random.Random) -> dict[int, list[int]]:
 class Clerk:
     """Saves complaints at the desk as the intake form does, files picked and stored first."""
 
-    def __init__(self, desk: app.Desk, actor: Actor, folder: Path, rng: random.Random) -> None:
+    def __init__(self, desk: Desk, actor: Actor, folder: Path, rng: random.Random) -> None:
         self._desk = desk
         self._actor = actor
         self._folder = folder
@@ -355,7 +355,7 @@ def _receipt(stored: dict[str, object]) -> Receipt:
     )
 
 
-def _assert_exactly_once(desk: app.Desk, service: Service, saved: list[str]) -> None:
+def _assert_exactly_once(desk: Desk, service: Service, saved: list[str]) -> None:
     store = service.server.state.store
     summary = store.summary()
     held = {client_uuid: content_hash for client_uuid, content_hash, _ in store.stored_contents()}
@@ -435,7 +435,7 @@ def _sha256_of(path: Path) -> str:
 
 
 def _assert_files_once(
-    desk: app.Desk, service: Service, evidence: list[Evidence], tally: Tally
+    desk: Desk, service: Service, evidence: list[Evidence], tally: Tally
 ) -> UploadTraffic:
     """Every file complete on the server once, with its SHA-256, its complaint, sent once."""
     state = service.server.state

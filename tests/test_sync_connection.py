@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.settings import NationalServiceSettings
 from sync.connection import (
@@ -27,11 +27,11 @@ from tests.support.sync_engine import queue, seen
 KEY = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="  # any 32 bytes in base64
 
 
-def _configure(desk: app.Desk, national: NationalServiceSettings) -> None:
+def _configure(desk: Desk, national: NationalServiceSettings) -> None:
     desk.context.office = dataclasses.replace(desk.context.office, national=national)
 
 
-def test_a_desk_without_a_server_is_told_what_to_set(sqlite_desk: app.Desk) -> None:
+def test_a_desk_without_a_server_is_told_what_to_set(sqlite_desk: Desk) -> None:
     with connected_engine(sqlite_desk.context, sqlite_desk.paths.root) as engine:
         assert engine == NotConfigured(NO_SERVER)
 
@@ -62,7 +62,7 @@ def test_plain_http_to_a_remote_server_is_refused() -> None:
 
 
 def test_a_configured_desk_without_its_token_is_told_to_enter_it(
-    sqlite_desk: app.Desk, tmp_path: Path
+    sqlite_desk: Desk, tmp_path: Path
 ) -> None:
     with running_reference_server(tmp_path / "server") as server:
         _configure(sqlite_desk, NationalServiceSettings(server.url, (server.public_key_text,)))
@@ -71,7 +71,7 @@ def test_a_configured_desk_without_its_token_is_told_to_enter_it(
 
 
 def test_a_configured_desk_sends_with_its_stored_token(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     with running_reference_server(tmp_path / "server") as server:
         _configure(sqlite_desk, NationalServiceSettings(server.url, (server.public_key_text,)))
@@ -86,7 +86,7 @@ def test_a_configured_desk_sends_with_its_stored_token(
 
 
 def test_a_wrong_token_is_an_auth_problem_not_a_crash(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path
 ) -> None:
     with running_reference_server(tmp_path / "server") as server:
         _configure(sqlite_desk, NationalServiceSettings(server.url, (server.public_key_text,)))

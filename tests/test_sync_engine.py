@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import NATIONAL_STATES, Status, SyncState
 from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.services.context import Actor
@@ -70,7 +70,7 @@ def _receipt(stored: dict[str, object]) -> Receipt:
 
 
 def test_queued_complaints_become_sent_with_verified_receipts(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -95,7 +95,7 @@ def test_queued_complaints_become_sent_with_verified_receipts(
 
 
 def test_a_rejected_complaint_is_quarantined_and_the_others_still_go(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -118,7 +118,7 @@ def test_a_rejected_complaint_is_quarantined_and_the_others_still_go(
 
 
 def test_a_response_dropped_after_commit_is_looked_up_not_resent_on_a_non_dedup_server(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -155,7 +155,7 @@ def test_a_response_dropped_after_commit_is_looked_up_not_resent_on_a_non_dedup_
 
 
 def test_429_with_retry_after_backs_off_until_then(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -183,7 +183,7 @@ def test_429_with_retry_after_backs_off_until_then(
 
 
 def test_a_revoked_token_is_an_auth_problem_and_is_not_retried(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -200,7 +200,7 @@ def test_a_revoked_token_is_an_auth_problem_and_is_not_retried(
 
 
 def test_a_captive_portal_is_never_success(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -219,7 +219,7 @@ def test_a_captive_portal_is_never_success(
 
 
 def test_an_unreachable_service_is_offline_not_an_error(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, session: requests.Session, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, session: requests.Session, clock: FakeClock
 ) -> None:
     complaint_uuid = queue(sqlite_desk, sqlite_clerk)
     adapter = LaporV1Adapter(session, "http://127.0.0.1:9", trusted_keys=[], token="x")
@@ -230,7 +230,7 @@ def test_an_unreachable_service_is_offline_not_an_error(
 
 
 def test_the_changes_feed_brings_national_statuses_into_the_timeline(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -256,7 +256,7 @@ def test_the_changes_feed_brings_national_statuses_into_the_timeline(
 
 
 def test_a_conflict_is_kept_for_a_person_and_the_rest_goes(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -274,7 +274,7 @@ def test_a_conflict_is_kept_for_a_person_and_the_rest_goes(
 
 
 def test_an_unknown_cursor_restarts_the_feed_and_applies_nothing_twice(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -294,7 +294,7 @@ def test_an_unknown_cursor_restarts_the_feed_and_applies_nothing_twice(
 
 def test_a_batch_the_server_finds_too_big_is_split_until_it_fits(
     tmp_path: Path,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     session: requests.Session,
     clock: FakeClock,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from sync.adapters import LaporV1Adapter
 from sync.engine import BatchSizer, Done, Progress
@@ -60,7 +60,7 @@ def server(tmp_path: Path, clock: FakeClock) -> Iterator[RunningServer]:
 
 
 def _pass_through(
-    desk: app.Desk, clerk: Actor, server: RunningServer, clock: FakeClock, plan: FaultPlan
+    desk: Desk, clerk: Actor, server: RunningServer, clock: FakeClock, plan: FaultPlan
 ) -> tuple[int, Progress]:
     """One pass through the proxy with ``plan``; the batch size it ended with, and its progress."""
     port = int(server.url.rsplit(":", 1)[1])
@@ -86,7 +86,7 @@ def _pass_through(
 
 
 def test_a_bandwidth_capped_link_gets_smaller_batches_than_an_open_one(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, server: RunningServer, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, server: RunningServer, clock: FakeClock
 ) -> None:
     open_size, open_progress = _pass_through(sqlite_desk, sqlite_clerk, server, clock, FaultPlan())
     # 16 complaints and their receipts are about 4.6 kB: three seconds at 1.5 kB/s each way,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from sync.adapters import LaporV1Adapter
 from sync.engine import Done
@@ -19,7 +19,7 @@ from tests.support.sync_engine import engine_for, queue
 
 
 def test_a_pass_of_several_requests_opens_one_connection(
-    sqlite_desk: app.Desk, sqlite_clerk: Actor, tmp_path: Path, clock: FakeClock
+    sqlite_desk: Desk, sqlite_clerk: Actor, tmp_path: Path, clock: FakeClock
 ) -> None:
     for _ in range(6):
         queue(sqlite_desk, sqlite_clerk)

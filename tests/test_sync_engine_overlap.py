@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from sync.adapters import LaporV1Adapter, RetryLater
 from sync.engine import Cancelled, Done, Progress, ServiceUnavailable
@@ -44,7 +44,7 @@ def _held(server: RunningServer, uuids: list[str]) -> list[int]:
 
 
 def test_overlapped_batches_send_every_record_once_and_leave_no_lease(
-    desk: app.Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
+    desk: Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
 ) -> None:
     uuids = [queue(desk, clerk) for _ in range(14)]
     engine = engine_for(desk, adapter, clock, batch_size=3, max_batch_size=3)
@@ -75,7 +75,7 @@ class _CancelAfterExchanges(Progress):
 
 
 def test_a_cancelled_pass_gives_back_the_batch_claimed_ahead_untried(
-    desk: app.Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
+    desk: Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
 ) -> None:
     uuids = [queue(desk, clerk) for _ in range(12)]
     engine = engine_for(desk, adapter, clock, batch_size=3, max_batch_size=3)
@@ -94,7 +94,7 @@ def test_a_cancelled_pass_gives_back_the_batch_claimed_ahead_untried(
 
 
 def test_after_a_429_in_the_pull_no_phase_calls_the_service_before_retry_after(
-    desk: app.Desk, server: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
+    desk: Desk, server: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
 ) -> None:
     server.set_faults(error_429_rate=1.0, retry_after_seconds=60)
     engine = engine_for(desk, adapter, clock)
@@ -126,7 +126,7 @@ class _BusyAfterFirstExchange(Progress):
 
 
 def test_a_failed_exchange_gives_back_the_batch_claimed_ahead_untried(
-    desk: app.Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
+    desk: Desk, clerk: Actor, strict: RunningServer, adapter: LaporV1Adapter, clock: FakeClock
 ) -> None:
     uuids = [queue(desk, clerk) for _ in range(12)]
     engine = engine_for(desk, adapter, clock, batch_size=3, max_batch_size=3)

@@ -14,7 +14,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.reference.store import installed_version
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.outbox import OutboxKind
@@ -76,7 +76,7 @@ def _port(server: RunningServer) -> int:
 
 def test_an_attachment_follows_its_complaint_through_a_link_that_resets_mid_body(
     tmp_path: Path,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -122,7 +122,7 @@ class _StopAfter(Progress):
 
 def test_an_upload_cut_short_continues_from_what_the_server_holds(
     tmp_path: Path,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     clock: FakeClock,
@@ -147,7 +147,7 @@ def test_an_upload_cut_short_continues_from_what_the_server_holds(
 
 def test_a_removed_attachment_loses_its_upload_and_a_missing_file_is_quarantined(
     tmp_path: Path,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -165,7 +165,7 @@ def test_a_removed_attachment_loses_its_upload_and_a_missing_file_is_quarantined
 
 
 def test_follow_ups_go_after_their_complaint_once_even_when_an_answer_is_lost(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -199,7 +199,7 @@ def test_follow_ups_go_after_their_complaint_once_even_when_an_answer_is_lost(
 
 
 def test_reference_data_is_installed_when_its_etag_changes_and_then_only_checked(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     server: RunningServer,
     session: requests.Session,
     clock: FakeClock,
@@ -226,7 +226,7 @@ def test_reference_data_is_installed_when_its_etag_changes_and_then_only_checked
 
 
 def test_each_pass_records_its_outcome_for_a_status_display(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,

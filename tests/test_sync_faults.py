@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from sync.adapters import (
     CaptivePortal,
@@ -202,13 +202,13 @@ def _lookups(server: RunningServer) -> int:
     return sum(1 for r in server.requests() if r.path.startswith("/v1/complaints/"))
 
 
-def _settle(desk: app.Desk, adapter: LaporV1Adapter, clock: FakeClock) -> SyncSummary:
+def _settle(desk: Desk, adapter: LaporV1Adapter, clock: FakeClock) -> SyncSummary:
     """The pass after the fault: due now, through a clean answer."""
     clock.advance(hours=2)
     return engine_for(desk, adapter, clock).run_once()
 
 
-def _all_sent_once(desk: app.Desk, server: RunningServer, uuids: list[str]) -> None:
+def _all_sent_once(desk: Desk, server: RunningServer, uuids: list[str]) -> None:
     for complaint_uuid in uuids:
         state = seen(desk, complaint_uuid)
         assert state.status != "queued" and state.outbox_state == "done", complaint_uuid
@@ -228,7 +228,7 @@ def _all_sent_once(desk: app.Desk, server: RunningServer, uuids: list[str]) -> N
 def test_an_unreadable_answer_after_the_batch_was_stored_is_looked_up_not_resent(
     mode: str,
     reason: str,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     mangler: Mangler,
@@ -254,7 +254,7 @@ def test_an_unreadable_answer_after_the_batch_was_stored_is_looked_up_not_resent
 
 
 def test_a_hotspot_that_redirects_to_its_login_page_needs_a_sign_in(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     mangler: Mangler,
@@ -280,7 +280,7 @@ def test_a_hotspot_that_redirects_to_its_login_page_needs_a_sign_in(
 
 
 def test_a_server_that_never_answers_ends_the_pass_offline_and_nothing_is_lost(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -308,7 +308,7 @@ def test_a_server_that_never_answers_ends_the_pass_offline_and_nothing_is_lost(
 
 
 def test_an_answer_trickling_past_the_total_deadline_is_abandoned(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     mangler: Mangler,
@@ -335,7 +335,7 @@ def test_an_answer_trickling_past_the_total_deadline_is_abandoned(
 
 
 def test_403_for_a_suspended_office_is_an_auth_problem_and_never_retried(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     session: requests.Session,
@@ -357,7 +357,7 @@ def test_403_for_a_suspended_office_is_an_auth_problem_and_never_retried(
 
 def test_413_splits_the_batch_until_each_part_fits(
     tmp_path: Path,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     session: requests.Session,
     clock: FakeClock,
@@ -379,7 +379,7 @@ def test_413_splits_the_batch_until_each_part_fits(
 @pytest.mark.parametrize("status", [429, 503])
 def test_a_storm_of_busy_answers_is_waited_out_and_records_are_not_resent_early(
     status: int,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -405,7 +405,7 @@ def test_a_storm_of_busy_answers_is_waited_out_and_records_are_not_resent_early(
 
 
 def test_a_500_after_the_batch_was_stored_is_answered_from_the_store_when_deduplicating(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,
@@ -423,7 +423,7 @@ def test_a_500_after_the_batch_was_stored_is_answered_from_the_store_when_dedupl
 
 
 def test_a_500_after_the_batch_was_stored_is_looked_up_not_resent_on_a_non_dedup_server(
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     server: RunningServer,
     adapter: LaporV1Adapter,

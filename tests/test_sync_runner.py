@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.dataset import load_bundled
@@ -76,7 +76,7 @@ def server(tmp_path: Path) -> Iterator[RunningServer]:
         yield running
 
 
-def configured_desk(tmp_path: Path, server: RunningServer, url: str | None = None) -> app.Desk:
+def configured_desk(tmp_path: Path, server: RunningServer, url: str | None = None) -> Desk:
     """A desk on the real clock, pointed at ``url`` (the server's own by default), token stored."""
     paths = DataPaths(tmp_path / "data").ensure()
     national = NationalServiceSettings(url or server.url, (server.public_key_text,))
@@ -87,19 +87,19 @@ def configured_desk(tmp_path: Path, server: RunningServer, url: str | None = Non
 
 
 @pytest.fixture
-def desk(tmp_path: Path, server: RunningServer) -> Iterator[app.Desk]:
+def desk(tmp_path: Path, server: RunningServer) -> Iterator[Desk]:
     opened = configured_desk(tmp_path, server)
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def clerk(desk: app.Desk) -> Actor:
+def clerk(desk: Desk) -> Actor:
     boss = accounts.sign_in_supervisor(desk)
     return accounts.add_user(desk, boss, "ani", Role.FRONT_DESK).actor
 
 
-def queue_complaint(desk: app.Desk, clerk: Actor, **changes: object) -> str:
+def queue_complaint(desk: Desk, clerk: Actor, **changes: object) -> str:
     recent = (dt.date.today() - dt.timedelta(days=3)).isoformat()
     outcome = desk.intake.submit(valid_form(incident_date=recent, **changes), actor=clerk)
     assert outcome.queued, outcome
@@ -115,7 +115,7 @@ def runners() -> Iterator[list[SyncRunner]]:
 
 
 def start(
-    desk: app.Desk, runners: list[SyncRunner], sync_log: SyncLog | None = None
+    desk: Desk, runners: list[SyncRunner], sync_log: SyncLog | None = None
 ) -> tuple[SyncRunner, Statuses]:
     link = DeskLink(desk.context, desk.paths.root, config=NEVER_DUE_AGAIN)
     runner = SyncRunner(link, clock=desk.context.clock, config=FAST, sync_log=sync_log)
@@ -162,7 +162,7 @@ def test_the_runner_syncs_on_its_own_when_the_network_returns(
 
 
 def test_a_captive_portal_needs_a_person_and_the_runner_resumes_after_sign_in(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     complaint = queue_complaint(desk, clerk)
     server.set_faults(captive_portal=True)
@@ -179,7 +179,7 @@ def test_a_captive_portal_needs_a_person_and_the_runner_resumes_after_sign_in(
 
 
 def test_a_nudge_after_a_save_sends_it_without_waiting_for_the_timer(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     runner, statuses = start(desk, runners)
     first = statuses.wait_for(_idle_after(1))
@@ -193,7 +193,7 @@ def test_a_nudge_after_a_save_sends_it_without_waiting_for_the_timer(
 
 
 def test_sync_now_runs_a_pass_at_once(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     runner, statuses = start(desk, runners)
     statuses.wait_for(_idle_after(1))
@@ -204,7 +204,7 @@ def test_sync_now_runs_a_pass_at_once(
 
 
 def test_a_busy_service_is_left_alone_until_its_retry_after(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     complaint = queue_complaint(desk, clerk)
     server.set_faults(error_429_rate=1.0, retry_after_seconds=1800)
@@ -221,7 +221,7 @@ def test_a_busy_service_is_left_alone_until_its_retry_after(
 
 
 def test_stop_cancels_and_joins_and_tells_the_listeners(
-    desk: app.Desk, runners: list[SyncRunner]
+    desk: Desk, runners: list[SyncRunner]
 ) -> None:
     runner, statuses = start(desk, runners)
     statuses.wait_for(_idle_after(1))
@@ -231,7 +231,7 @@ def test_stop_cancels_and_joins_and_tells_the_listeners(
 
 
 def test_a_listener_that_fails_does_not_stop_synchronisation(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     def broken(status: RunnerStatus) -> None:
         raise RuntimeError("a bug in a listener")
@@ -265,7 +265,7 @@ def test_an_unconfigured_desk_says_so_and_keeps_waiting(
 
 
 def test_the_sync_log_holds_no_personal_data_and_no_token(
-    desk: app.Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
+    desk: Desk, clerk: Actor, server: RunningServer, runners: list[SyncRunner]
 ) -> None:
     people = [
         ("Siti Aminah", "2104014508900001", "081234567890", "siti.aminah@example.id"),

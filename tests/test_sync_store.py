@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.canonical import content_hash
 from lapor_desktop.domain.complaint import AttachmentView
 from lapor_desktop.services.context import Actor
@@ -24,7 +24,7 @@ from tests.support.sync_engine import outbox_of, queue, seen, store_for
 
 
 def test_urgent_complaints_are_claimed_first_with_their_canonical_content(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     normal = queue(desk, clerk)
     urgent = queue(desk, clerk, urgent=True)
@@ -37,7 +37,7 @@ def test_urgent_complaints_are_claimed_first_with_their_canonical_content(
 
 
 def test_a_lease_keeps_another_workstation_off_until_it_expires(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     complaint_uuid = queue(desk, clerk)
     first = store_for(desk, clock, owner="ws-1")
@@ -52,7 +52,7 @@ def test_a_lease_keeps_another_workstation_off_until_it_expires(
 
 
 def test_skip_locked_passes_over_rows_another_transaction_holds(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     if desk.database.is_sqlite:
         pytest.skip("SQLite has no row locks: BEGIN IMMEDIATE serialises whole claims")
@@ -66,7 +66,7 @@ def test_skip_locked_passes_over_rows_another_transaction_holds(
 
 
 def test_deferred_entries_wait_and_count_attempts(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     complaint_uuid = queue(desk, clerk)
     store = store_for(desk, clock)
@@ -82,7 +82,7 @@ def test_deferred_entries_wait_and_count_attempts(
 
 
 def test_a_change_is_applied_once_and_the_cursor_is_kept(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     complaint_uuid = queue(desk, clerk)
     store = store_for(desk, clock)
@@ -97,7 +97,7 @@ def test_a_change_is_applied_once_and_the_cursor_is_kept(
     assert state.events[-1] == ("verified", "national")
 
 
-def test_the_migrations_match_the_models(desk: app.Desk) -> None:
+def test_the_migrations_match_the_models(desk: Desk) -> None:
     with desk.database.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     # The full-text tables are created by hand (``migrations/fulltext.py``), not modelled.
@@ -116,7 +116,7 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling_and_honours_retry_a
 
 
 def test_a_batch_of_results_is_recorded_at_once_and_counted_by_state(
-    desk: app.Desk, clerk: Actor, clock: FakeClock
+    desk: Desk, clerk: Actor, clock: FakeClock
 ) -> None:
     sent, refused, waiting = queue(desk, clerk), queue(desk, clerk), queue(desk, clerk)
     store = store_for(desk, clock)
@@ -137,7 +137,7 @@ def test_a_batch_of_results_is_recorded_at_once_and_counted_by_state(
 
 
 def test_attachments_get_upload_entries_with_their_complaint_and_lose_them_when_removed(
-    desk: app.Desk, clerk: Actor, clock: FakeClock, tmp_path: Path
+    desk: Desk, clerk: Actor, clock: FakeClock, tmp_path: Path
 ) -> None:
     files = []
     for name in ("a.txt", "b.txt"):

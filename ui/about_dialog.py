@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.engine import make_url
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.storage import migrate
 from ui.fields import set_role
@@ -65,7 +66,7 @@ class AboutFacts:
         return Message(SCHEMA_BEHIND, {"current": current, "head": self.schema_head})
 
 
-def about_facts(desk: app.Desk, *, training: bool) -> AboutFacts:
+def about_facts(desk: Desk, *, training: bool) -> AboutFacts:
     """What the dialog shows; queries the database, so run it on the worker."""
     database = desk.database
     if database.is_sqlite:

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from lapor_desktop import app
 from lapor_desktop.backups.startup import Damaged, DatabaseDamaged
-from lapor_desktop.cli.opening import open_existing_desk
+from lapor_desktop.desk import Desk, open_existing_desk
 from lapor_desktop.i18n import LANGUAGES, N_, Message
 from lapor_desktop.paths import DataPaths, resolve_data_dir
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.office import OfficeNotInitialised
 from lapor_desktop.storage.problems import storage_problem
+from sync import desk_logging
 from sync.runner import RunnerConfig
 from ui.crash_dialog import CrashReporter
 from ui.i18n import Language
@@ -54,7 +54,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 class Session:
     """A signed-in operator's window and what must be closed after it."""
 
-    desk: app.Desk
+    desk: Desk
     window: MainWindow
     crashes: CrashReporter
     lock: IdleLock
@@ -144,10 +144,10 @@ def _open_session(
 def start_logging(paths: DataPaths) -> None:
     """Log into the data folder once there is one (a mistyped folder is not created)."""
     if paths.root.is_dir():
-        app.start_logging(paths)
+        desk_logging.start_logging(paths)
 
 
-def sign_in(desk: app.Desk, language: Language) -> Principal | None:
+def sign_in(desk: Desk, language: Language) -> Principal | None:
     """The sign-in dialog, modal; who signed in, or None if it was closed."""
     runner = TaskRunner()
     dialog = SignInDialog(language, desk, runner)
@@ -158,7 +158,7 @@ def sign_in(desk: app.Desk, language: Language) -> Principal | None:
     return dialog.principal if accepted else None
 
 
-def open_or_recover(paths: DataPaths, language: Language) -> app.Desk | int:
+def open_or_recover(paths: DataPaths, language: Language) -> Desk | int:
     """The desk; or the setup wizard, the recovery dialog, or a refusal with its exit code."""
     while True:
         try:

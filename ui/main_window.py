@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.complaint import ComplaintDetail
 from lapor_desktop.domain.roles import Permission, allows
 from lapor_desktop.i18n import LANGUAGES, N_, Message
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        desk: app.Desk,
+        desk: Desk,
         actor: Actor,
         language: Language,
         *,

@@ -28,7 +28,8 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
+from lapor_desktop.desk import Desk, FirstSupervisor, initialise
 from lapor_desktop.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -45,6 +46,7 @@ from lapor_desktop.services.accounts import SignedIn
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.demo_samples import sample_forms
 from lapor_desktop.storage import migrate
+from sync.training_demo import DEMO_OFFICE
 from ui.detail_data import load_detail
 from ui.i18n import Language
 from ui.main_window import SIGNED_IN_AS, MainWindow
@@ -57,7 +59,7 @@ FAILED = N_("FAILED")
 WINDOW_TIMEOUT_MS = 60_000
 """Generous: a frozen build on an old office PC may take long to show its first window."""
 
-SELF_TEST_OFFICE = dataclasses.replace(app.DEMO_OFFICE, office_name="LAPOR! Desktop self-test")
+SELF_TEST_OFFICE = dataclasses.replace(DEMO_OFFICE, office_name="LAPOR! Desktop self-test")
 """The demo office code, because the sample complaints name its regions."""
 
 KEYRING_BACKENDS = {
@@ -86,10 +88,10 @@ class SelfTest:
         self.folder = folder
         self.paths = DataPaths(folder / "data")
         self.machine = machine_key_store(self.paths.root)
-        self.supervisor = app.FirstSupervisor(
+        self.supervisor = FirstSupervisor(
             "uji_mandiri", "Uji Mandiri", "Uji-" + secrets.token_urlsafe(18)
         )
-        self.desk: app.Desk | None = None
+        self.desk: Desk | None = None
         self.actor: Actor | None = None
         self.registration_number = ""
 
@@ -130,7 +132,7 @@ class SelfTest:
 
     def check_setup(self) -> Message:
         # Always a new SQLite file: never the office's server named by LAPOR_DATABASE_URL.
-        self.desk = app.initialise(
+        self.desk = initialise(
             self.paths,
             SELF_TEST_OFFICE,
             supervisor=self.supervisor,
@@ -241,7 +243,7 @@ class SelfTest:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _desk(self) -> app.Desk:
+    def _desk(self) -> Desk:
         assert self.desk is not None, "the set-up check runs first"
         return self.desk
 
@@ -317,7 +319,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def run(argv: Sequence[str]) -> int:
-    """The self-test's entry point (``app.run_self_test``); returns the exit status."""
+    """The self-test (``lapor-desktop --self-test``); returns the exit status."""
     args = parse(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     application = QApplication.instance() or QApplication([sys.argv[0] or "lapor-desktop"])

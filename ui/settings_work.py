@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from lapor_desktop import app
 from lapor_desktop.i18n import Message
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.settings_service import (
@@ -21,6 +20,7 @@ from lapor_desktop.services.settings_service import (
     SettingsService,
 )
 from lapor_desktop.settings import NationalServiceSettings, OfficeSettings
+from sync.connection import national_problems
 from sync.device_token import DeviceTokenError, load_token, store_token
 
 
@@ -52,7 +52,7 @@ def national_issues(
     """
     if national == NationalServiceSettings() and token is None:
         return []
-    problems = app.national_problems(national, token, training=training)
+    problems = national_problems(national, token, training=training)
     return [SettingIssue(NATIONAL_FIELD_NAMES.get(k, k), m) for k, m in problems.items()]
 
 

@@ -3,7 +3,7 @@
 Each page checks what was typed with the same core rules ``lapor-desktop
 init`` uses and says what is wrong beside the field, keeping the typing.
 Nothing is written here: the summary page hands the answers to
-``app.set_up``.
+``set_up``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from lapor_desktop import app
+from lapor_desktop.desk import FirstSupervisor
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.passwords import (
     MIN_PASSWORD_LENGTH,
@@ -33,6 +33,7 @@ from lapor_desktop.services.passwords import (
     normalise_username,
 )
 from lapor_desktop.settings import NationalServiceSettings
+from sync.connection import NATIONAL_FIELDS, national_problems
 from ui.fields import FieldError, set_role
 from ui.i18n import Language, Texts
 
@@ -140,10 +141,10 @@ class SupervisorPage(QWizardPage):
     def first_field(self) -> QWidget:
         return self.username
 
-    def supervisor(self) -> app.FirstSupervisor:
+    def supervisor(self) -> FirstSupervisor:
         username = normalise_username(self.username.text())
         display = " ".join(self.full_name.text().split()) or username
-        return app.FirstSupervisor(username, display, self.password.text())
+        return FirstSupervisor(username, display, self.password.text())
 
     def validatePage(self) -> bool:
         chosen = self.supervisor()
@@ -204,7 +205,7 @@ class NationalPage(QWizardPage):
         self.token.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.public_key = KeyBox()
         self.public_key.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        self.errors = {name: FieldError() for name in app.NATIONAL_FIELDS}
+        self.errors = {name: FieldError() for name in NATIONAL_FIELDS}
         training_note = set_role(QLabel(), "hint")
         training_note.setWordWrap(True)
         texts.bind(self.setTitle, N_("3. The national LAPOR! service"))
@@ -272,11 +273,11 @@ class NationalPage(QWizardPage):
     def validatePage(self) -> bool:
         if self.training_only:
             return True
-        problems = app.national_problems(self.national(), self.device_token(), training=False)
+        problems = national_problems(self.national(), self.device_token(), training=False)
         for name, label in self.errors.items():
             self.texts.show(name, label.setText, problems.get(name))
         fields = {"server_url": self.server_url, "device_token": self.token}
-        for name in app.NATIONAL_FIELDS:
+        for name in NATIONAL_FIELDS:
             if name in problems:
                 fields.get(name, self.public_key).setFocus(Qt.FocusReason.OtherFocusReason)
                 return False

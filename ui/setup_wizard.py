@@ -1,7 +1,7 @@
 """First run without a desk: a wizard sets it up, the same way ``lapor-desktop init`` does.
 
 Pages: the office, the first supervisor, the national service (or
-"training only for now"), a summary. Finish calls ``app.set_up`` on the
+"training only for now"), a summary. Finish calls ``set_up`` on the
 database worker, so the window stays alive through Argon2 and migrations;
 a refusal is shown on the summary and everything typed stays.
 """
@@ -16,9 +16,10 @@ from html import escape
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget, QWizard, QWizardPage
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, SetupRefused
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
+from sync.desk_setup import set_up
 from ui.errors import explain
 from ui.fields import FieldError, set_role
 from ui.i18n import Language, Texts
@@ -26,8 +27,8 @@ from ui.setup_office import OfficePage
 from ui.setup_pages import NationalPage, SupervisorPage
 from ui.tasks import TaskRunner
 
-SetUp = Callable[..., app.Desk]
-"""``app.set_up``; tests pass it with cheaper Argon2 costs."""
+SetUp = Callable[..., Desk]
+"""``set_up``; tests pass it with cheaper Argon2 costs."""
 
 WORKING = Message(N_("Setting up the desk: creating the database and the keys…"))
 
@@ -86,13 +87,13 @@ class SetupWizard(QWizard):
         paths: DataPaths,
         runner: TaskRunner,
         *,
-        set_up: SetUp = app.set_up,
+        set_up: SetUp = set_up,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.texts = texts = Texts(language, self)
         self.paths = paths
-        self.desk: app.Desk | None = None
+        self.desk: Desk | None = None
         self._runner = runner
         self._set_up = set_up
         self._busy = False
@@ -175,7 +176,7 @@ class SetupWizard(QWizard):
         if isinstance(field, QWidget):
             field.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _done(self, desk: app.Desk) -> None:
+    def _done(self, desk: Desk) -> None:
         self.desk = desk
         self._set_busy(False)
         self.completed.emit(desk)
@@ -183,7 +184,7 @@ class SetupWizard(QWizard):
 
     def _failed(self, error: BaseException) -> None:
         self._set_busy(False)
-        message = error.message if isinstance(error, app.SetupRefused) else explain(error)[0]
+        message = error.message if isinstance(error, SetupRefused) else explain(error)[0]
         self.texts.show("status", self.summary_page.status.setText, None)
         self.texts.show("error", self.summary_page.error.setText, message)
         self.refused.emit(self.summary_page.error.text())
@@ -200,7 +201,7 @@ class SetupWizard(QWizard):
                 button.setEnabled(not busy)
 
 
-def first_run(paths: DataPaths, language: Language) -> app.Desk | None:
+def first_run(paths: DataPaths, language: Language) -> Desk | None:
     """Run the wizard on a data folder that holds no desk; the new desk, or None if cancelled."""
     runner = TaskRunner()
     wizard = SetupWizard(language, paths, runner)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.accounts import ChangeOutcome, PasswordChanged, Principal, SignedIn
 from lapor_desktop.services.passwords import MIN_PASSWORD_LENGTH, AuthFailure
@@ -44,7 +44,7 @@ class SignInDialog(QDialog):
     def __init__(
         self,
         language: Language,
-        desk: app.Desk,
+        desk: Desk,
         runner: TaskRunner,
         parent: QWidget | None = None,
     ) -> None:
@@ -122,7 +122,7 @@ class ChangePasswordDialog(QDialog):
     def __init__(
         self,
         language: Language,
-        desk: app.Desk,
+        desk: Desk,
         runner: TaskRunner,
         principal: Principal,
         parent: QWidget | None = None,

@@ -12,7 +12,7 @@ import dataclasses
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.sync_status import SyncStatus, read_status
 from sync.engine import AuthProblem, Cancelled
 from sync.runner import DeskLink, RunnerConfig, RunnerState, RunnerStatus, SyncRunner
@@ -46,7 +46,7 @@ class SyncController(QObject):
 
     def __init__(
         self,
-        desk: app.Desk,
+        desk: Desk,
         tasks: TaskRunner,
         *,
         config: RunnerConfig | None = None,

@@ -69,7 +69,7 @@ Health = Healthy | Damaged
 
 
 class DatabaseDamaged(RuntimeError):
-    """Raised by ``app.open_database`` so that nothing opens a damaged database."""
+    """Raised by ``lapor_desktop.desk.open_database`` so that nothing opens a damaged database."""
 
     def __init__(self, damaged: Damaged) -> None:
         self.damaged = damaged

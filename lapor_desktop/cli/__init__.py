@@ -1,8 +1,10 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
-``user``, ``person``, ``db check``, ``audit verify``, ``--version``, ``--self-test``; without
-a command it opens the desk window. Every command except
+``user``, ``person``, ``db check``, ``audit verify``, ``--version``, the sync commands
+(:mod:`lapor_desktop.cli.sync_commands`) and ``reference-server``; without a command it opens
+the desk window that the launcher passes in (the command line never imports Qt).
+Every command except
 ``init`` and ``--version`` signs in (:mod:`lapor_desktop.cli.session`).
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
 ``docs/cli.md``; :func:`main` is the only place that turns failures into them.
@@ -17,7 +19,6 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
-from lapor_desktop import app
 from lapor_desktop.i18n import DEFAULT_LANGUAGE
 
 from . import commands, diagnostics
@@ -26,6 +27,7 @@ from .db_check import db_command
 from .exit_codes import ExitCode, classify
 from .import_command import import_register
 from .init_command import init
+from .opening import data_paths, open_existing_desk
 from .output import Output
 from .parser import build_parser
 from .privacy_commands import export, person_command
@@ -63,19 +65,22 @@ def _command_word(arguments: list[str]) -> str | None:
     return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command and return its exit code (never raises, except SystemExit for --help)."""
+WindowOpener = Callable[[list[str]], int]
+"""Opens the desk window with its own arguments and returns its exit code."""
+
+
+def main(argv: list[str] | None = None, *, open_window: WindowOpener | None = None) -> int:
+    """Run one command and return its exit code (never raises, except SystemExit for --help).
+
+    ``open_window`` is what a bare ``lapor-desktop`` does; the launcher passes it.
+    """
     arguments = sys.argv[1:] if argv is None else argv
     if arguments[:1] == ["reference-server"]:
         # Its own options (--port, --data-dir, faults) go to the server's parser untouched.
-        return app.run_reference_server(arguments[1:])
-    if arguments[:1] == ["demo"]:
-        return app.run_demo(arguments[1:])
+        return run_reference_server(arguments[1:])
     if _command_word(arguments) in SYNC_COMMANDS:
-        # The sync engine's own commands parse their options (global ones included) there.
-        return app.run_sync_command(arguments)
-    if arguments[:1] == ["--self-test"]:
-        return app.run_self_test(arguments[1:])
+        # The sync commands parse their options (global ones included) themselves.
+        return run_sync_command(arguments)
     argv = arguments
     out = Output()
     out.tolerate_unencodable()
@@ -89,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.version:
             return commands.version(args, out)
         if args.command is None:
-            return commands.no_command(args, out)
+            return commands.no_command(args, out, open_window)
         return int(COMMANDS[args.command](args, out))
     except BrokenPipeError:
         # The reader (e.g. ``| head``) has gone; say nothing more to it.
@@ -104,3 +109,20 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc(file=out.stderr)
         out.error(message)
         return code
+
+
+def run_sync_command(argv: list[str]) -> int:
+    """``sync``, ``sync-status`` and ``quarantine``: signed in, or on the machine key for watch."""
+    from .session import signed_in_desk
+    from .sync_commands import main as sync_main
+    from .sync_commands.desk_access import DeskAccess
+
+    access = DeskAccess(signed_in_desk, lambda args: open_existing_desk(data_paths(args)))
+    return sync_main(argv, access)
+
+
+def run_reference_server(argv: list[str]) -> int:
+    """The reference national server, for tests, demos and training."""
+    from sync.reference_server import main as server_main
+
+    return server_main(argv)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lapor_desktop import app
 from lapor_desktop.backups.copies import Reason, back_up, copy_database
 from lapor_desktop.backups.restore import check_restorable, restore
 from lapor_desktop.backups.startup import Damaged, check_database
+from lapor_desktop.desk import workstation
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
@@ -54,7 +54,7 @@ def db_backup(args: argparse.Namespace, out: Output) -> int:
             )
         copy_database(paths.database, target)
     else:
-        keep = app.workstation(paths).backups_kept
+        keep = workstation(paths).backups_kept
         target = back_up(
             paths.database, paths.backups, now=system_clock(), reason=Reason.MANUAL, keep=keep
         ).path

@@ -6,12 +6,13 @@ import argparse
 import dataclasses
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
 from lapor_desktop.domain.complaint import ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
@@ -28,10 +29,14 @@ from .session import signed_in_desk
 _TITLE_WIDTH = 48
 
 
-def no_command(args: argparse.Namespace, out: Output) -> int:
+def no_command(
+    args: argparse.Namespace, out: Output, open_window: Callable[[list[str]], int] | None
+) -> int:
     """Started without a command, as the desktop shortcut does: open the window."""
+    if open_window is None:
+        raise UsageError(Message(N_("Name a command; see 'lapor-desktop --help'.")))
     argv = ["--data-dir", str(args.data_dir)] if args.data_dir else []
-    return app.run_gui(argv)
+    return open_window(argv)
 
 
 def version(args: argparse.Namespace, out: Output) -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from lapor_desktop import app
 from lapor_desktop.crash import where_message, write_crash_report
 from lapor_desktop.paths import DataPaths
+from sync import desk_logging
 
 from .opening import data_paths
 from .output import Output
@@ -22,7 +22,7 @@ def start_logging(args: argparse.Namespace) -> Path | None:
     paths = data_paths(args)
     if not paths.root.is_dir():
         return None
-    app.start_logging(paths)
+    desk_logging.start_logging(paths)
     return paths.root
 
 

@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lapor_desktop import app
+from lapor_desktop.desk import FirstSupervisor, SetupRefused
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
@@ -33,6 +33,8 @@ from lapor_desktop.services.passwords import check_password, check_username, nor
 from lapor_desktop.settings import NationalServiceSettings, OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
+from sync.connection import national_problems
+from sync.desk_setup import set_up
 
 from . import credentials
 from .exit_codes import DatabaseProblem, ExitCode, UsageError
@@ -115,10 +117,8 @@ def init(args: argparse.Namespace, out: Output) -> int:
     if found.has_accounts and changed:
         _check_allowed_to_change(paths, args, out)
     try:
-        desk = app.set_up(
-            paths, settings, supervisor=supervisor, device_token=token, training=training
-        )
-    except app.SetupRefused as refused:
+        desk = set_up(paths, settings, supervisor=supervisor, device_token=token, training=training)
+    except SetupRefused as refused:
         raise DatabaseProblem(refused.message) from refused
     try:
         created = supervisor is not None and desk.accounts.has_users()
@@ -207,7 +207,7 @@ def _check_national(
         raise UsageError(Message(_TOKEN_WITHOUT_SERVER))
     if not (given or token is not None):
         return
-    problems = list(app.national_problems(national, token, training=training).values())
+    problems = list(national_problems(national, token, training=training).values())
     for problem in problems[:-1]:
         out.error(problem)
     if problems:
@@ -228,7 +228,7 @@ def _look(paths: DataPaths) -> _Found:
         database.dispose()
 
 
-def _first_supervisor(args: argparse.Namespace, out: Output) -> app.FirstSupervisor:
+def _first_supervisor(args: argparse.Namespace, out: Output) -> FirstSupervisor:
     """The account a new desk starts with; its name and password are checked before any write."""
     if not args.supervisor:
         raise UsageError(
@@ -258,7 +258,7 @@ def _first_supervisor(args: argparse.Namespace, out: Output) -> app.FirstSupervi
         prompt=out.t(N_("Password for the supervisor {user}: "), user=username),
         check=lambda typed: check_password(typed, username),
     )
-    return app.FirstSupervisor(username, display_name, password)
+    return FirstSupervisor(username, display_name, password)
 
 
 def _check_allowed_to_change(paths: DataPaths, args: argparse.Namespace, out: Output) -> None:

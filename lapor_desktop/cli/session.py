@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect, select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, workstation
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.accounts import AccountService, AuthOutcome, Principal, SignedIn
@@ -48,7 +48,7 @@ CHANGE_FIRST = Message(
 
 
 @contextmanager
-def signed_in_desk(args: argparse.Namespace, out: Output) -> Iterator[tuple[app.Desk, Principal]]:
+def signed_in_desk(args: argparse.Namespace, out: Output) -> Iterator[tuple[Desk, Principal]]:
     """The desk, opened and unlocked by the person who signed in; closed afterwards."""
     desk = open_existing_desk(data_paths(args))
     try:
@@ -57,7 +57,7 @@ def signed_in_desk(args: argparse.Namespace, out: Output) -> Iterator[tuple[app.
         desk.close()
 
 
-def sign_in(desk: app.Desk, args: argparse.Namespace, out: Output) -> Principal:
+def sign_in(desk: Desk, args: argparse.Namespace, out: Output) -> Principal:
     """Ask for (or read) the credentials and sign in; raises exit 8 on any refusal."""
     if not desk.accounts.has_users():
         raise AuthenticationFailed(NO_ACCOUNTS)
@@ -70,7 +70,7 @@ def sign_in_to_database(
     """For ``db check`` and ``audit verify``, which read a database without migrating it."""
     if not accounts_exist(database):
         raise AuthenticationFailed(NO_ACCOUNTS)
-    accounts = AccountService(database, system_clock, app.workstation(paths).station_id)
+    accounts = AccountService(database, system_clock, workstation(paths).station_id)
     office = load_office(database)
     timezone = office.timezone if office is not None else DEFAULT_TIMEZONE
     return _authenticate(accounts.authenticate, timezone, args, out)

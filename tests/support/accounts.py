@@ -6,7 +6,7 @@ import os
 
 from argon2 import PasswordHasher
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk, FirstSupervisor, initialise
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.keys import KdfParams
@@ -20,7 +20,7 @@ from lapor_desktop.services.context import Clock
 from lapor_desktop.settings import OfficeSettings
 from lapor_desktop.storage.database import Database
 
-SUPERVISOR = app.FirstSupervisor("kepala", "Kepala Bagian Pengaduan", "Daik-Lingga-2104!")
+SUPERVISOR = FirstSupervisor("kepala", "Kepala Bagian Pengaduan", "Daik-Lingga-2104!")
 INITIAL_PASSWORD = "Sementara-2104-awal"
 PASSWORD = "Rahasia-Meja-Depan-7"
 
@@ -36,9 +36,9 @@ def cheap_accounts(database: Database, clock: Clock, station_id: str) -> Account
 
 def initialise_desk(
     paths: DataPaths, office: OfficeSettings, clock: Clock, database_url: str | None = None
-) -> app.Desk:
+) -> Desk:
     """A desk set up as ``init`` does it, with its first supervisor, at test costs."""
-    return app.initialise(
+    return initialise(
         paths,
         office,
         supervisor=SUPERVISOR,
@@ -48,17 +48,17 @@ def initialise_desk(
     )
 
 
-def sign_in_supervisor(desk: app.Desk) -> Principal:
+def sign_in_supervisor(desk: Desk) -> Principal:
     return sign_in(desk, SUPERVISOR.username, SUPERVISOR.password)
 
 
-def sign_in(desk: app.Desk, username: str, password: str) -> Principal:
+def sign_in(desk: Desk, username: str, password: str) -> Principal:
     outcome = desk.sign_in(username, password)
     assert isinstance(outcome, SignedIn), outcome
     return outcome.principal
 
 
-def add_user(desk: app.Desk, by: Principal, username: str, role: Role) -> Principal:
+def add_user(desk: Desk, by: Principal, username: str, role: Role) -> Principal:
     """Create an account and make its first sign-in, password change included."""
     desk.accounts.create_user(by, username, username.title(), role, INITIAL_PASSWORD)
     changed = desk.accounts.change_password(username, INITIAL_PASSWORD, PASSWORD)

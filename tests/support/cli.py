@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from lapor_desktop import app
+from lapor_desktop import desk as desk_module
 from lapor_desktop.cli import credentials, main
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
@@ -116,15 +117,15 @@ def set_up_desk(tmp_path: Path) -> Path:
     return paths.root
 
 
-def open_desk(data_dir: Path) -> app.Desk:
-    return app.open_desk(DataPaths(data_dir), account_factory=accounts.cheap_accounts)
+def open_desk(data_dir: Path) -> Desk:
+    return desk_module.open_desk(DataPaths(data_dir), account_factory=accounts.cheap_accounts)
 
 
-def clerk_of(desk: app.Desk) -> Actor:
+def clerk_of(desk: Desk) -> Actor:
     return accounts.sign_in(desk, CLERK, accounts.PASSWORD).actor
 
 
-def fill(desk: app.Desk) -> dict[str, str]:
+def fill(desk: Desk) -> dict[str, str]:
     """Two queued complaints and a draft, recorded by the clerk on the real clock like the CLI."""
     recent = (dt.date.today() - dt.timedelta(days=7)).isoformat()
     clerk = clerk_of(desk)

@@ -9,14 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lapor_desktop import app
+from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from tests.support import accounts
 from tests.support.samples import valid_form
 
 
 def main() -> None:
-    desk = app.open_desk(DataPaths(Path(sys.argv[1])), account_factory=accounts.cheap_accounts)
+    desk = open_desk(DataPaths(Path(sys.argv[1])), account_factory=accounts.cheap_accounts)
     actor = accounts.sign_in_supervisor(desk).actor
     n = 0
     while True:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.outbox import OutboxKind
 from lapor_desktop.services.sync_store import SyncStore
@@ -18,7 +18,7 @@ from tests.support.clock import FakeClock
 from tests.support.samples import valid_form
 
 
-def store_for(desk: app.Desk, clock: FakeClock, owner: str = "ws-test") -> SyncStore:
+def store_for(desk: Desk, clock: FakeClock, owner: str = "ws-test") -> SyncStore:
     assert desk.context.vault is not None
     return SyncStore(
         desk.database,
@@ -31,7 +31,7 @@ def store_for(desk: app.Desk, clock: FakeClock, owner: str = "ws-test") -> SyncS
 
 
 def engine_for(
-    desk: app.Desk,
+    desk: Desk,
     service: NationalService,
     clock: FakeClock,
     *,
@@ -43,7 +43,7 @@ def engine_for(
     return SyncEngine(service, store_for(desk, clock), clock=clock, config=settings)
 
 
-def queue(desk: app.Desk, actor: Actor, **changes: object) -> str:
+def queue(desk: Desk, actor: Actor, **changes: object) -> str:
     outcome = desk.intake.submit(valid_form(**changes), actor=actor)
     assert outcome.queued, outcome
     return outcome.uuid
@@ -66,7 +66,7 @@ class Seen:
     lease_owner: str | None
 
 
-def seen(desk: app.Desk, complaint_uuid: str) -> Seen:
+def seen(desk: Desk, complaint_uuid: str) -> Seen:
     with desk.database.read() as session:
         complaint = session.scalars(select(Complaint).where(Complaint.uuid == complaint_uuid)).one()
         entry = session.scalars(
@@ -89,7 +89,7 @@ def seen(desk: app.Desk, complaint_uuid: str) -> Seen:
         )
 
 
-def outbox_of(desk: app.Desk, complaint_uuid: str, kind: OutboxKind) -> list[tuple[str, str, str]]:
+def outbox_of(desk: Desk, complaint_uuid: str, kind: OutboxKind) -> list[tuple[str, str, str]]:
     """(state, content_hash, last_error) of a complaint's entries of one kind, oldest first."""
     with desk.database.read() as session:
         rows = session.execute(

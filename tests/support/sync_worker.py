@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from lapor_desktop import app
+from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.sync_store import SyncStore
 from sync.adapters import LaporV1Adapter
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until-empty", action="store_true")
     args = parser.parse_args(argv)
 
-    desk = app.open_desk(DataPaths(args.data_dir))
+    desk = open_desk(DataPaths(args.data_dir))
     context = desk.context
     checked = check_national(context.office.national, training=False)
     token = load_token(desk.paths.root)

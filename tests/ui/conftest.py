@@ -17,7 +17,7 @@ import pytest
 from PySide6.QtCore import QtMsgType
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.services.context import Actor
 from tests.support import accounts
@@ -63,14 +63,14 @@ def runner(qtbot: QtBot) -> Iterator[TaskRunner]:
 
 
 @pytest.fixture
-def it_actor(sqlite_desk: app.Desk) -> Actor:
+def it_actor(sqlite_desk: Desk) -> Actor:
     boss = accounts.sign_in_supervisor(sqlite_desk)
     return accounts.add_user(sqlite_desk, boss, "budi_it", Role.IT).actor
 
 
 @pytest.fixture
 def window(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> Iterator[MainWindow]:
     main = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
     yield main

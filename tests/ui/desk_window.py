@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from ui.i18n import Language
 from ui.main_window import MainWindow
@@ -21,7 +21,7 @@ def settle(qtbot: QtBot, runner: TaskRunner) -> None:
 
 def open_window(
     qtbot: QtBot,
-    desk: app.Desk,
+    desk: Desk,
     actor: Actor,
     language: Language,
     *,

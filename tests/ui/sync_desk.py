@@ -6,7 +6,7 @@ import dataclasses
 
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.office import save_office
 from lapor_desktop.settings import NationalServiceSettings
 from sync.device_token import store_token
@@ -18,7 +18,7 @@ from ui.sync_state import Connection
 PASS_TIMEOUT_MS = 30_000
 
 
-def point_at(desk: app.Desk, url: str, public_key: str, token: str) -> None:
+def point_at(desk: Desk, url: str, public_key: str, token: str) -> None:
     """What IT staff set in Settings: the server, its receipt key, this workstation's token."""
     national = NationalServiceSettings(url, (public_key,))
     office = dataclasses.replace(desk.context.office, national=national)
@@ -27,7 +27,7 @@ def point_at(desk: app.Desk, url: str, public_key: str, token: str) -> None:
     store_token(desk.paths.root, token)
 
 
-def point_at_server(desk: app.Desk, server: RunningServer) -> None:
+def point_at_server(desk: Desk, server: RunningServer) -> None:
     point_at(desk, server.url, server.public_key_text, server.tokens[OFFICE_CODE])
 
 

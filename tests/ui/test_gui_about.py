@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 
-from lapor_desktop import __version__, app
+from lapor_desktop import __version__
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import translate
 from lapor_desktop.storage import migrate
 from ui.about_dialog import AboutDialog, about_facts
@@ -16,7 +17,7 @@ from ui.receipt import TRAINING_MARK
 TITLE = "About LAPOR! Desktop"
 
 
-def about(qtbot: QtBot, desk: app.Desk, language: Language, *, training: bool) -> AboutDialog:
+def about(qtbot: QtBot, desk: Desk, language: Language, *, training: bool) -> AboutDialog:
     dialog = AboutDialog(language, about_facts(desk, training=training))
     qtbot.addWidget(dialog)
     dialog.show()
@@ -25,7 +26,7 @@ def about(qtbot: QtBot, desk: app.Desk, language: Language, *, training: bool) -
 
 
 def test_about_shows_version_schema_data_folder_and_credits(
-    qtbot: QtBot, sqlite_desk: app.Desk, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, language: Language
 ) -> None:
     dialog = about(qtbot, sqlite_desk, language, training=False)
 
@@ -41,7 +42,7 @@ def test_about_shows_version_schema_data_folder_and_credits(
 
 
 def test_about_says_when_the_database_is_behind_this_version(
-    qtbot: QtBot, sqlite_desk: app.Desk, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, language: Language
 ) -> None:
     with sqlite_desk.database.write() as session:
         session.execute(text("UPDATE alembic_version SET version_num = '0002'"))
@@ -54,7 +55,7 @@ def test_about_says_when_the_database_is_behind_this_version(
 
 
 def test_about_marks_a_training_desk(
-    qtbot: QtBot, sqlite_desk: app.Desk, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, language: Language
 ) -> None:
     dialog = about(qtbot, sqlite_desk, language, training=True)
 
@@ -65,7 +66,7 @@ def test_about_marks_a_training_desk(
 
 
 def test_copy_details_puts_the_facts_on_the_clipboard(
-    qtbot: QtBot, sqlite_desk: app.Desk, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, language: Language
 ) -> None:
     dialog = about(qtbot, sqlite_desk, language, training=False)
     dialog.copy_button.click()
@@ -77,7 +78,7 @@ def test_copy_details_puts_the_facts_on_the_clipboard(
 
 
 def test_about_follows_the_language_switch(
-    qtbot: QtBot, sqlite_desk: app.Desk, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, language: Language
 ) -> None:
     dialog = about(qtbot, sqlite_desk, language, training=False)
 

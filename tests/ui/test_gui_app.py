@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
 from lapor_desktop.crash import CRASH_FOLDER
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import translate
 from lapor_desktop.logs import LOG_FILE
 from lapor_desktop.paths import DataPaths
@@ -51,7 +51,7 @@ def test_a_desk_not_set_up_opens_the_setup_wizard_and_cancel_exits_not_ready(
 
 
 @pytest.fixture
-def closed_desk(sqlite_desk: app.Desk, sqlite_clerk: Actor) -> Iterator[DataPaths]:
+def closed_desk(sqlite_desk: Desk, sqlite_clerk: Actor) -> Iterator[DataPaths]:
     """A desk set up with a front-desk account, closed: the application opens it itself."""
     sqlite_desk.close()
     hooks = (sys.excepthook, threading.excepthook)
@@ -96,7 +96,7 @@ def test_a_session_reports_bugs_while_it_runs_and_logs_into_the_data_folder(
 
 
 def test_f1_opens_the_about_box_of_this_desk(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk
 ) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F1)
     settle(qtbot, window.runner)

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.complaint import AttachmentView
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
@@ -70,7 +70,7 @@ def test_picked_files_are_listed_with_a_thumbnail_and_saved_with_the_complaint(
     window: MainWindow,
     page: IntakePage,
     files: dict[str, Path],
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
 ) -> None:
     add(qtbot, page.attachments, files["photo"], files["scan"])
@@ -121,7 +121,7 @@ def test_a_file_removed_before_saving_is_not_attached(
     window: MainWindow,
     page: IntakePage,
     files: dict[str, Path],
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
 ) -> None:
     add(qtbot, page.attachments, files["photo"], files["scan"])
@@ -145,7 +145,7 @@ def test_a_draft_keeps_its_files_and_they_come_back_when_it_is_continued(
     window: MainWindow,
     page: IntakePage,
     files: dict[str, Path],
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
 ) -> None:
     add(qtbot, page.attachments, files["scan"])
@@ -195,7 +195,7 @@ def test_files_dropped_on_the_form_are_attached(
 
 def test_the_detail_shows_a_picture_decrypted_in_memory_and_saves_a_copy(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     language: Language,
     files: dict[str, Path],
@@ -227,7 +227,7 @@ def test_the_detail_shows_a_picture_decrypted_in_memory_and_saves_a_copy(
 
 def test_a_confidential_complaints_files_stay_closed_to_the_front_desk(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     language: Language,
     files: dict[str, Path],

@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
 from lapor_desktop.crash import CRASH_FOLDER
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import Message
 from lapor_desktop.services.context import Actor
 from tests.support import samples
@@ -38,7 +38,7 @@ def reporting(window: MainWindow) -> Iterator[CrashReporter]:
     window.crashes.uninstall()
 
 
-def reports(desk: app.Desk) -> list[Path]:
+def reports(desk: Desk) -> list[Path]:
     folder = desk.paths.root / CRASH_FOLDER
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
@@ -49,7 +49,7 @@ def fill_form(window: MainWindow) -> None:
 
 
 def test_an_exception_in_a_slot_saves_a_report_without_the_nik_and_the_window_carries_on(
-    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: Desk
 ) -> None:
     fill_form(window)
     assert window.intake is not None
@@ -82,7 +82,7 @@ def test_an_exception_in_a_slot_saves_a_report_without_the_nik_and_the_window_ca
 
 
 def test_a_bug_in_background_work_is_reported_once_in_one_dialog_not_as_a_warning(
-    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: Desk
 ) -> None:
     def broken() -> None:
         raise KeyError(f"no row for {NIK}")
@@ -103,7 +103,7 @@ def test_a_bug_in_background_work_is_reported_once_in_one_dialog_not_as_a_warnin
 
 
 def test_an_exception_on_another_thread_is_shown_on_the_gui_thread(
-    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, reporting: CrashReporter, sqlite_desk: Desk
 ) -> None:
     def worker() -> None:
         raise RuntimeError("the worker lost its way")
@@ -120,7 +120,7 @@ def test_an_exception_on_another_thread_is_shown_on_the_gui_thread(
 
 
 def test_the_crash_dialog_follows_a_language_switch(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     language = Language("en")
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)

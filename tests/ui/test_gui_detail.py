@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import translate
@@ -39,7 +39,7 @@ def shown_texts(view: DetailView) -> str:
 
 
 def test_selecting_a_complaint_shows_it_with_its_timeline_and_identity(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     saved = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
@@ -59,7 +59,7 @@ def test_selecting_a_complaint_shows_it_with_its_timeline_and_identity(
 
 
 def test_it_staff_see_a_placeholder_and_no_intake_form(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, it_actor: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, it_actor: Actor, language: Language
 ) -> None:
     sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     window = open_window(qtbot, sqlite_desk, it_actor, language)
@@ -74,7 +74,7 @@ def test_it_staff_see_a_placeholder_and_no_intake_form(
 
 
 def test_the_front_desk_sees_a_placeholder_for_a_confidential_complaint(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     sqlite_desk.intake.submit(samples.valid_form(rahasia=True), actor=sqlite_clerk)
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
@@ -86,7 +86,7 @@ def test_the_front_desk_sees_a_placeholder_for_a_confidential_complaint(
 
 
 def test_a_receipt_printed_again_from_the_detail_is_marked_as_a_copy(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
@@ -101,7 +101,7 @@ def test_a_receipt_printed_again_from_the_detail_is_marked_as_a_copy(
 
 
 def test_a_draft_is_continued_in_the_form_with_everything_that_was_typed(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     typed = samples.valid_form(nik="2104 01", anonim=False)
     draft = sqlite_desk.intake.save_draft(typed, actor=sqlite_clerk)
@@ -123,7 +123,7 @@ def test_a_draft_is_continued_in_the_form_with_everything_that_was_typed(
 
 
 def test_a_follow_up_note_is_added_from_the_detail_by_keyboard(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     saved = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language)
@@ -144,7 +144,7 @@ def test_a_follow_up_note_is_added_from_the_detail_by_keyboard(
 
 
 def test_once_synced_the_detail_and_the_reprint_show_the_receipt_fingerprint(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     saved = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     receipt = {
@@ -176,7 +176,7 @@ def test_once_synced_the_detail_and_the_reprint_show_the_receipt_fingerprint(
 
 
 def test_a_missed_deadline_shows_an_overdue_badge(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, clock: FakeClock
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, clock: FakeClock
 ) -> None:
     sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     clock.advance(days=10)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.services.context import Actor
@@ -49,17 +49,17 @@ def server(tmp_path: Path, clock: FakeClock) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def boss(sqlite_desk: app.Desk) -> Actor:
+def boss(sqlite_desk: Desk) -> Actor:
     return accounts.sign_in_supervisor(sqlite_desk).actor
 
 
 @pytest.fixture
-def refused(sqlite_desk: app.Desk, boss: Actor, server: RunningServer) -> str:
+def refused(sqlite_desk: Desk, boss: Actor, server: RunningServer) -> str:
     point_at_server(sqlite_desk, server)
     return queue(sqlite_desk, boss, agency_code=UNKNOWN_TO_SERVER)
 
 
-def _quarantine_shown(qtbot: QtBot, desk: app.Desk, actor: Actor, language: Language) -> MainWindow:
+def _quarantine_shown(qtbot: QtBot, desk: Desk, actor: Actor, language: Language) -> MainWindow:
     """The window after its first pass (the refusal), on the sync panel."""
     window = open_window(qtbot, desk, actor, language)
     wait_for_passes(qtbot, window.sync, 1)
@@ -94,7 +94,7 @@ def test_the_field_the_server_names_is_found_in_its_reason() -> None:
 
 def test_a_supervisor_fixes_the_agency_and_it_is_sent_once_corrected(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     server: RunningServer,
     refused: str,
@@ -149,7 +149,7 @@ def test_a_supervisor_fixes_the_agency_and_it_is_sent_once_corrected(
 
 def test_a_fix_the_desk_rejects_keeps_the_typing_and_the_quarantine(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     refused: str,
     language: Language,
@@ -182,7 +182,7 @@ def test_a_fix_the_desk_rejects_keeps_the_typing_and_the_quarantine(
 
 
 def test_the_front_desk_has_no_fix_and_resend(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, refused: str, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, refused: str, language: Language
 ) -> None:
     clerk = accounts.add_user(
         sqlite_desk, accounts.sign_in_supervisor(sqlite_desk), "ani", Role.FRONT_DESK

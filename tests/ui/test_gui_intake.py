@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
@@ -60,7 +60,7 @@ def save_and_wait_for_receipt(qtbot: QtBot, window: MainWindow) -> ReceiptDialog
 
 
 def test_a_complaint_typed_by_keyboard_alone_is_queued_and_its_receipt_shown(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     page = intake_of(window)
     assert focused() is page.form.classification
@@ -112,7 +112,7 @@ def test_a_complaint_typed_by_keyboard_alone_is_queued_and_its_receipt_shown(
 
 
 def test_enter_in_a_field_does_not_save(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     page = intake_of(window)
     fill_valid(page)
@@ -127,7 +127,7 @@ def test_enter_in_a_field_does_not_save(
 
 
 def test_an_invalid_nik_is_explained_beside_it_and_everything_typed_is_kept_as_a_draft(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     page = intake_of(window)
     fill_valid(page)
@@ -153,7 +153,7 @@ def test_an_invalid_nik_is_explained_beside_it_and_everything_typed_is_kept_as_a
 
 
 def test_anonim_and_rahasia_must_be_answered_before_a_complaint_is_queued(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     page = intake_of(window)
     fill_valid(page, anonim=None, rahasia=None)
@@ -193,7 +193,7 @@ def test_the_receipt_of_an_anonymous_complaint_shows_no_identity(
 
 
 def test_typing_is_autosaved_as_a_draft_without_pressing_save(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language
 ) -> None:
     window = open_window(qtbot, sqlite_desk, sqlite_clerk, language, autosave_seconds=1)
     page = intake_of(window)
@@ -260,7 +260,7 @@ def test_ctrl_enter_saves_and_prints_the_receipt_even_from_the_description(
 
 
 def test_closing_the_window_keeps_what_was_typed_as_a_draft(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     page = intake_of(window)
     page.form.focus_field("title")
@@ -296,7 +296,7 @@ def test_alt_and_the_underlined_letter_jumps_to_the_field(qtbot: QtBot, window: 
 
 
 def test_a_likely_duplicate_is_shown_before_saving_and_the_operator_decides(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     first = sqlite_desk.intake.submit(samples.valid_form(), actor=sqlite_clerk)
     page = intake_of(window)

@@ -8,7 +8,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
@@ -38,7 +38,7 @@ OTHER_NIK = "2104015203850002"
 OTHER_PHONE = "081377788899"
 
 
-def record(desk: app.Desk, actor: Actor, count: int) -> list[str]:
+def record(desk: Desk, actor: Actor, count: int) -> list[str]:
     titles = [f"Keluhan nomor {n} di Daik" for n in range(count)]
     for title in titles:
         outcome = desk.intake.submit(samples.valid_form(title=title), actor=actor)
@@ -48,7 +48,7 @@ def record(desk: app.Desk, actor: Actor, count: int) -> list[str]:
 
 def paged_model(
     qtbot: QtBot,
-    desk: app.Desk,
+    desk: Desk,
     actor: Actor,
     runner: TaskRunner,
     language: Language,
@@ -96,7 +96,7 @@ def titles_in(model: ComplaintTableModel) -> list[str]:
 def test_the_table_model_passes_qts_model_tester(
     qtbot: QtBot,
     qtmodeltester: ModelTester,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     runner: TaskRunner,
     language: Language,
@@ -111,7 +111,7 @@ def test_the_table_model_passes_qts_model_tester(
 
 
 def test_the_table_has_every_row_and_reads_a_page_when_a_row_is_shown(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
 ) -> None:
     titles = record(sqlite_desk, sqlite_clerk, 5)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
@@ -130,7 +130,7 @@ def test_the_table_has_every_row_and_reads_a_page_when_a_row_is_shown(
 
 
 def test_memory_stays_flat_only_the_pages_last_shown_are_kept(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
 ) -> None:
     titles = record(sqlite_desk, sqlite_clerk, 9)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language, kept_pages=2)
@@ -145,7 +145,7 @@ def test_memory_stays_flat_only_the_pages_last_shown_are_kept(
 
 
 def test_a_late_answer_or_page_of_an_older_query_is_dropped(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
 ) -> None:
     titles = record(sqlite_desk, sqlite_clerk, 5)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
@@ -166,7 +166,7 @@ def test_a_late_answer_or_page_of_an_older_query_is_dropped(
 
 
 def test_each_row_shows_its_sync_state_in_words_and_colour(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, runner: TaskRunner, language: Language
 ) -> None:
     record(sqlite_desk, sqlite_clerk, 1)
     model = paged_model(qtbot, sqlite_desk, sqlite_clerk, runner, language)
@@ -179,7 +179,7 @@ def test_each_row_shows_its_sync_state_in_words_and_colour(
 
 
 def test_a_new_complaint_appears_in_the_list_and_the_search_box_finds_it(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     record(sqlite_desk, sqlite_clerk, 2)
     assert window.intake is not None
@@ -204,7 +204,7 @@ def test_a_new_complaint_appears_in_the_list_and_the_search_box_finds_it(
 
 
 def test_the_status_filter_shows_only_drafts(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     record(sqlite_desk, sqlite_clerk, 2)
     sqlite_desk.intake.save_draft(samples.valid_form(title="Belum selesai"), actor=sqlite_clerk)
@@ -219,7 +219,7 @@ def test_the_status_filter_shows_only_drafts(
 
 def test_ctrl_end_jumps_to_the_last_row_and_opens_it_when_its_page_arrives(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     runner: TaskRunner,
     language: Language,
@@ -255,7 +255,7 @@ def test_ctrl_end_jumps_to_the_last_row_and_opens_it_when_its_page_arrives(
 
 
 def test_a_returning_citizen_is_found_by_nik_and_enter_opens_the_single_match(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     record(sqlite_desk, sqlite_clerk, 1)
     mine = sqlite_desk.intake.submit(
@@ -279,7 +279,7 @@ def test_a_returning_citizen_is_found_by_nik_and_enter_opens_the_single_match(
 
 
 def test_the_phone_finds_the_citizen_but_not_a_confidential_complaint_at_the_front_desk(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk, sqlite_clerk: Actor
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk, sqlite_clerk: Actor
 ) -> None:
     sqlite_desk.intake.submit(samples.valid_form(title="Terbuka"), actor=sqlite_clerk)
     sqlite_desk.intake.submit(samples.valid_form(title="Rahasia", rahasia=True), actor=sqlite_clerk)
@@ -294,7 +294,7 @@ def test_the_phone_finds_the_citizen_but_not_a_confidential_complaint_at_the_fro
 def test_kind_and_overdue_filters_and_the_overdue_badge(
     qtbot: QtBot,
     window: MainWindow,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     clock: FakeClock,
 ) -> None:
@@ -331,7 +331,7 @@ def test_kind_and_overdue_filters_and_the_overdue_badge(
 def test_the_recorded_column_sorts_oldest_first_to_the_last_row(
     qtbot: QtBot,
     qtmodeltester: ModelTester,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     runner: TaskRunner,
     language: Language,

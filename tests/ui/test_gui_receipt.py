@@ -10,7 +10,7 @@ import pytest
 import segno
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.services.context import Actor
 from lapor_desktop.validation.nik import mask_nik
 from tests.support import samples
@@ -36,7 +36,7 @@ def pdf_text(path: Path) -> str:
 
 def receipt_dialog(
     qtbot: QtBot,
-    desk: app.Desk,
+    desk: Desk,
     actor: Actor,
     language: Language,
     *,
@@ -55,7 +55,7 @@ def receipt_dialog(
 
 @needs_pdftotext
 def test_the_pdf_carries_the_registration_number_and_only_a_masked_nik(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
 ) -> None:
     dialog, number = receipt_dialog(qtbot, sqlite_desk, sqlite_clerk, language)
 
@@ -71,7 +71,7 @@ def test_the_pdf_carries_the_registration_number_and_only_a_masked_nik(
 
 @needs_pdftotext
 def test_the_pdf_of_an_anonymous_complaint_names_nobody(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
 ) -> None:
     dialog, number = receipt_dialog(qtbot, sqlite_desk, sqlite_clerk, language, anonim=True)
 
@@ -85,7 +85,7 @@ def test_the_pdf_of_an_anonymous_complaint_names_nobody(
 
 @needs_pdftotext
 def test_a_training_desk_stamps_the_receipt_and_the_window_title(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
 ) -> None:
     dialog, _number = receipt_dialog(qtbot, sqlite_desk, sqlite_clerk, language, training=True)
 
@@ -98,7 +98,7 @@ def test_a_training_desk_stamps_the_receipt_and_the_window_title(
 
 @pytest.mark.skipif(shutil.which("pdfimages") is None, reason="pdfimages is not installed")
 def test_the_pdf_carries_a_qr_code_of_the_registration_number(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, tmp_path: Path
 ) -> None:
     dialog, number = receipt_dialog(qtbot, sqlite_desk, sqlite_clerk, language)
 

@@ -19,9 +19,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
 from lapor_desktop.backups import startup
 from lapor_desktop.backups.copies import Reason, back_up
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import Message
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor
@@ -47,7 +47,7 @@ def _titles(database: Path) -> set[str]:
 
 
 @pytest.fixture
-def damaged(sqlite_desk: app.Desk, sqlite_clerk: Actor, clock: FakeClock) -> DataPaths:
+def damaged(sqlite_desk: Desk, sqlite_clerk: Actor, clock: FakeClock) -> DataPaths:
     """A desk with a backup of its first complaints, then more work, then a failing disk."""
     paths = sqlite_desk.paths
     for n in range(SAVED_BEFORE_BACKUP):
@@ -94,7 +94,7 @@ def test_a_damaged_database_is_restored_from_the_newest_good_backup_and_kept_asi
     desk = gui.open_or_recover(damaged, Language("en"))
     steps.raise_failure()
 
-    assert isinstance(desk, app.Desk)
+    assert isinstance(desk, Desk)
     try:
         assert "The database is damaged" in seen["explanation"]
         assert "2026-11-27 02:30 UTC" in seen["explanation"], "the backup's date is told"
@@ -147,7 +147,7 @@ def test_without_a_good_backup_only_quit_is_offered_and_it_says_so(
 
 
 def test_a_read_only_database_is_explained_at_save_and_what_was_typed_stays(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk
 ) -> None:
     page = window.intake
     assert page is not None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import update
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.services.context import Actor
@@ -70,7 +70,7 @@ def save(widget: QWidget, path: Path) -> None:
     assert image.save(str(path))
 
 
-def populate(desk: app.Desk, actor: Actor) -> list[str]:
+def populate(desk: Desk, actor: Actor) -> list[str]:
     """A morning at the desk, with states the sync engine will set one day set by hand."""
     uuids = [desk.intake.submit(form, actor=actor).uuid for form in EXAMPLES]
     desk.intake.save_draft(samples.valid_form(title="Jalan", nik="2104 01"), actor=actor)
@@ -92,7 +92,7 @@ def populate(desk: app.Desk, actor: Actor) -> list[str]:
 
 def test_screens_render(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     language: Language,
     runner: TaskRunner,
@@ -146,7 +146,7 @@ def test_screens_render(
 
 
 def test_training_mode_is_unmistakable(
-    qtbot: QtBot, sqlite_desk: app.Desk, sqlite_clerk: Actor, language: Language, shots: Path
+    qtbot: QtBot, sqlite_desk: Desk, sqlite_clerk: Actor, language: Language, shots: Path
 ) -> None:
     window: MainWindow = open_window(qtbot, sqlite_desk, sqlite_clerk, language, training=True)
     save(window, shots / "training.png")
@@ -154,7 +154,7 @@ def test_training_mode_is_unmistakable(
 
 def test_sync_panel_and_settings_render(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     language: Language,
     shots: Path,
     tmp_path: Path,
@@ -188,7 +188,7 @@ def test_sync_panel_and_settings_render(
 
 def test_attachments_duplicate_warning_and_detail_render(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     language: Language,
     shots: Path,
@@ -235,7 +235,7 @@ def test_attachments_duplicate_warning_and_detail_render(
 
 def test_crash_and_recovery_dialogs_render(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     sqlite_clerk: Actor,
     clock: FakeClock,
     language: Language,

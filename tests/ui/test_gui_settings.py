@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import Message
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.office import load_office
@@ -33,7 +33,7 @@ TOKEN = "tok-2104-lingga-0001"
 
 
 @pytest.fixture
-def boss(sqlite_desk: app.Desk) -> Actor:
+def boss(sqlite_desk: Desk) -> Actor:
     return accounts.sign_in_supervisor(sqlite_desk).actor
 
 
@@ -61,7 +61,7 @@ def _save(qtbot: QtBot, page: SettingsPage) -> SaveResult:
 
 
 def test_settings_round_trip_through_the_core(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
 ) -> None:
     window = open_window(qtbot, sqlite_desk, boss, language)
     page = _settings(qtbot, window)
@@ -97,7 +97,7 @@ def test_settings_round_trip_through_the_core(
 
 
 def test_wrong_values_are_shown_beside_their_fields_and_nothing_is_saved(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
 ) -> None:
     before = load_office(sqlite_desk.database)
     window = open_window(qtbot, sqlite_desk, boss, language)
@@ -120,7 +120,7 @@ def test_wrong_values_are_shown_beside_their_fields_and_nothing_is_saved(
 
 
 def test_a_training_desk_cannot_be_pointed_at_a_real_server(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
 ) -> None:
     training = sqlite_desk.context.station.training_copy()
     sqlite_desk.context.station = training
@@ -138,7 +138,7 @@ def test_a_training_desk_cannot_be_pointed_at_a_real_server(
 
 
 def test_the_front_desk_sees_the_settings_but_cannot_change_them(
-    qtbot: QtBot, window: MainWindow, sqlite_clerk: Actor, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, sqlite_clerk: Actor, sqlite_desk: Desk
 ) -> None:
     page = _settings(qtbot, window)
 

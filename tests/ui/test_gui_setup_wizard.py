@@ -16,13 +16,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget, QWizard
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.i18n import translate
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.accounts import SignedIn
 from lapor_desktop.settings import WorkstationSettings
 from sync.connection import NotConfigured, connected_engine
+from sync.desk_setup import set_up
 from sync.reference_server import RunningServer
 from tests.support.accounts import cheap_accounts
 from tests.support.reference_server import running_reference_server
@@ -54,7 +55,7 @@ def wizard(
         language,
         paths,
         runner,
-        set_up=functools.partial(app.set_up, account_factory=cheap_accounts),
+        set_up=functools.partial(set_up, account_factory=cheap_accounts),
     )
     shown.setStyleSheet(STYLESHEET)
     qtbot.addWidget(shown)
@@ -118,7 +119,7 @@ def fill_first_pages(qtbot: QtBot, wizard: SetupWizard) -> None:
     qtbot.keyClick(focused(), Qt.Key.Key_Tab)
 
 
-def record_and_sync(desk: app.Desk) -> tuple[int, int]:
+def record_and_sync(desk: Desk) -> tuple[int, int]:
     signed = desk.sign_in("kepala", PASSWORD)
     assert isinstance(signed, SignedIn), signed
     recent = (dt.date.today() - dt.timedelta(days=3)).isoformat()

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.passwords import WrongCredentials
@@ -21,9 +21,7 @@ NEW_PASSWORD = "Pulau-Penyengat-2026"
 LOCKED_SECONDS = "Too many failed sign-ins: the account is locked for {wait} more seconds."
 
 
-def dialog_for(
-    qtbot: QtBot, desk: app.Desk, runner: TaskRunner, language: Language
-) -> SignInDialog:
+def dialog_for(qtbot: QtBot, desk: Desk, runner: TaskRunner, language: Language) -> SignInDialog:
     dialog = SignInDialog(language, desk, runner)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -39,7 +37,7 @@ def sign_in(qtbot: QtBot, dialog: SignInDialog, username: str, password: str) ->
 
 
 def test_a_wrong_password_shows_the_services_message_and_clears_the_password(
-    qtbot: QtBot, sqlite_desk: app.Desk, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, runner: TaskRunner, language: Language
 ) -> None:
     dialog = dialog_for(qtbot, sqlite_desk, runner, language)
 
@@ -53,7 +51,7 @@ def test_a_wrong_password_shows_the_services_message_and_clears_the_password(
 
 
 def test_repeated_failures_show_how_long_the_account_is_locked(
-    qtbot: QtBot, sqlite_desk: app.Desk, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, runner: TaskRunner, language: Language
 ) -> None:
     dialog = dialog_for(qtbot, sqlite_desk, runner, language)
     for _attempt in range(4):
@@ -68,7 +66,7 @@ def test_repeated_failures_show_how_long_the_account_is_locked(
 
 
 def test_the_right_password_signs_in_and_unlocks_the_desk(
-    qtbot: QtBot, sqlite_desk: app.Desk, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, runner: TaskRunner, language: Language
 ) -> None:
     dialog = dialog_for(qtbot, sqlite_desk, runner, language)
 
@@ -82,7 +80,7 @@ def test_the_right_password_signs_in_and_unlocks_the_desk(
 
 
 def test_an_initial_password_must_be_changed_before_the_dialog_lets_anyone_in(
-    qtbot: QtBot, sqlite_desk: app.Desk, runner: TaskRunner, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, runner: TaskRunner, language: Language
 ) -> None:
     boss = accounts.sign_in_supervisor(sqlite_desk)
     sqlite_desk.accounts.create_user(boss, "ani", "Ani", Role.FRONT_DESK, accounts.INITIAL_PASSWORD)

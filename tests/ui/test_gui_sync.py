@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import translate
 from lapor_desktop.reference.dataset import load_bundled
@@ -49,11 +49,11 @@ def server(tmp_path: Path, clock: FakeClock) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def boss(sqlite_desk: app.Desk) -> Actor:
+def boss(sqlite_desk: Desk) -> Actor:
     return accounts.sign_in_supervisor(sqlite_desk).actor
 
 
-def _window(qtbot: QtBot, desk: app.Desk, actor: Actor, language: Language) -> MainWindow:
+def _window(qtbot: QtBot, desk: Desk, actor: Actor, language: Language) -> MainWindow:
     window = open_window(qtbot, desk, actor, language)
     qtbot.addWidget(window)
     return window
@@ -61,7 +61,7 @@ def _window(qtbot: QtBot, desk: app.Desk, actor: Actor, language: Language) -> M
 
 def test_sync_now_sends_and_the_panel_shows_the_summary(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     server: RunningServer,
     language: Language,
@@ -91,7 +91,7 @@ def test_sync_now_sends_and_the_panel_shows_the_summary(
 
 
 def test_an_unreachable_server_is_offline_not_an_error(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
 ) -> None:
     key = public_key_text(Ed25519PrivateKey.generate().public_key())
     point_at(sqlite_desk, "http://127.0.0.1:9", key, "token-for-nowhere-2104")
@@ -107,7 +107,7 @@ def test_an_unreachable_server_is_offline_not_an_error(
 
 
 def test_a_desk_without_a_server_says_what_to_set(
-    qtbot: QtBot, sqlite_desk: app.Desk, boss: Actor, language: Language
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
 ) -> None:
     window = _window(qtbot, sqlite_desk, boss, language)
     wait_for_connection(qtbot, window.sync, Connection.NOT_CONFIGURED)
@@ -120,7 +120,7 @@ def test_a_desk_without_a_server_says_what_to_set(
 
 def test_a_supervisor_resends_a_quarantined_complaint(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     server: RunningServer,
     language: Language,
@@ -146,7 +146,7 @@ def test_a_supervisor_resends_a_quarantined_complaint(
 
 def test_the_front_desk_sees_how_many_wait_but_not_the_list(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     server: RunningServer,
     language: Language,
@@ -169,7 +169,7 @@ def test_the_front_desk_sees_how_many_wait_but_not_the_list(
 
 def test_after_a_long_offline_spell_the_summary_is_shown_first(
     qtbot: QtBot,
-    sqlite_desk: app.Desk,
+    sqlite_desk: Desk,
     boss: Actor,
     server: RunningServer,
     clock: FakeClock,

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy.exc import OperationalError
 
-from lapor_desktop import app
+from lapor_desktop.desk import Desk
 from lapor_desktop.settings import WorkstationSettings
 from tests.support import samples
 from tests.ui.desk_window import settle
@@ -30,7 +30,7 @@ def test_ctrl_f_finds_and_ctrl_n_records(qtbot: QtBot, window: MainWindow) -> No
 
 
 def test_the_chosen_language_is_kept_for_this_workstation(
-    qtbot: QtBot, window: MainWindow, sqlite_desk: app.Desk
+    qtbot: QtBot, window: MainWindow, sqlite_desk: Desk
 ) -> None:
     english = window.language_choice.findData("en")
     window.language_choice.setCurrentIndex(english)

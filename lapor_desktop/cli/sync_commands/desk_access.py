@@ -1,9 +1,7 @@
-"""How the sync commands get a desk, handed in by the composition root.
+"""How the sync commands get a desk: signed in as a person, or unattended on the machine key.
 
-``sync`` may not import the core's command-line session (it reaches the
-composition root, which may load the GUI), so ``app.run_sync_command``
-passes in the two ways to open a desk: signed in as a person, or
-unattended on this computer's machine key.
+``lapor_desktop.cli.run_sync_command`` passes both ways in, so the commands
+and their tests choose how a desk is opened without knowing the session code.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from lapor_desktop.services.intake import IntakeService
 
 
 class OpenDesk(Protocol):
-    """What the sync commands use of ``app.Desk``."""
+    """What the sync commands use of :class:`lapor_desktop.desk.Desk`."""
 
     @property
     def paths(self) -> DataPaths: ...

@@ -1,9 +1,9 @@
 """``lapor-desktop sync | sync-status | quarantine``: the sync engine's commands for IT staff.
 
-The core's command line hands these over whole (``app.run_sync_command``),
-because they need the engine, which the core may not import. Failures turn
-into exit codes through the core's :func:`~lapor_desktop.cli.exit_codes.classify`,
-so they print and exit like every other command.
+The command line hands these over whole (``lapor_desktop.cli.run_sync_command``),
+because they parse their own options. Failures turn into exit codes through
+:func:`~lapor_desktop.cli.exit_codes.classify`, so they print and exit like
+every other command.
 """
 
 from __future__ import annotations

@@ -1,0 +1,15 @@
+"""The log of the window and the command line, with the sync engine's token redactor.
+
+It lives in ``sync`` because the redactor does: the core's logging knows no token.
+"""
+
+from __future__ import annotations
+
+from lapor_desktop.logs import configure_logging
+from lapor_desktop.paths import DataPaths
+from sync.device_token import REDACTOR
+
+
+def start_logging(paths: DataPaths) -> None:
+    """Rotating log in ``<data>/logs``; a device token never reaches it."""
+    configure_logging(paths, extra_filters=[REDACTOR])
