@@ -33,7 +33,7 @@ def test_code_is_formatted_with_ruff() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_passes_on_core_and_sync() -> None:
+def test_mypy_strict_passes_on_core_sync_and_ui() -> None:
     result = _run(str(BIN / "mypy"))
     assert result.returncode == 0, result.stdout + result.stderr
 

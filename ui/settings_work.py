@@ -1,7 +1,7 @@
 """What the settings screen does on the worker: read the settings and the token state, save both.
 
 Kept apart from the widgets so that it can be read (and tested) without a window: the
-national-service checks come from the sync layer through the composition root, and the
+national-service checks come from the sync layer (``sync.connection``), and the
 token is stored only once the office settings are saved.
 """
 
@@ -40,7 +40,7 @@ class SaveResult:
 
 PEM_BLOCK = re.compile(r"-----BEGIN [^-]+-----.*?-----END [^-]+-----", re.DOTALL)
 NATIONAL_FIELD_NAMES = {"public_key": "public_keys"}
-"""Where the composition root's national-service problems are shown on this screen."""
+"""Where the national-service problems (``sync.connection``) are shown on this screen."""
 
 
 def national_issues(

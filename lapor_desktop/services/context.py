@@ -1,4 +1,4 @@
-"""What every service needs, passed in once by the composition root (no globals)."""
+"""What every service needs, passed in once when the desk opens (no globals)."""
 
 from __future__ import annotations
 
