@@ -13,6 +13,8 @@ from sync.protocol.problems import ProblemCode
 from sync.protocol.wire import format_time
 from sync.reference_server.api import register_api
 from sync.reference_server.faults import apply_faults, register_admin
+from sync.reference_server.practice_form import register_practice_form
+from sync.reference_server.practice_records import PracticeRecords
 from sync.reference_server.recorder import ADMIN_PREFIX, RequestRecorder
 from sync.reference_server.responses import ProblemRaised, problem_response
 from sync.reference_server.state import ServerState
@@ -48,6 +50,7 @@ def create_app(state: ServerState) -> tuple[Flask, RequestRecorder]:
     register_admin(app, state.faults, lambda: recorder, state.store)
     register_api(app, state)
     register_uploads(app, state)
+    register_practice_form(app, state, PracticeRecords(state.config.data_dir))
 
     @app.errorhandler(ProblemRaised)
     def _problem(error: ProblemRaised) -> Response:

@@ -64,7 +64,7 @@ class ServerState:
         self.blobs_dir: Path = data_dir / "blobs"
         self.uploads_dir.mkdir(exist_ok=True)
         self.blobs_dir.mkdir(exist_ok=True)
-        dataset = config.reference or load_bundled(BUNDLED_PROVINCE)
+        self.dataset = dataset = config.reference or load_bundled(BUNDLED_PROVINCE)
         self.codes = DatasetCodes(dataset)
         self.reference = ReferencePayload.of(dataset)
         self.signer = ReceiptSigner(load_signing_key(data_dir))
