@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from lapor_desktop import __version__
+from lapor_desktop import __version__, durable_files
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.logs import scrub
 from lapor_desktop.paths import DataPaths
@@ -50,16 +50,20 @@ def where_message(report: Path) -> Message:
 def write_crash_report(
     paths: DataPaths, error: BaseException, *, now: dt.datetime | None = None
 ) -> Path:
-    """Write the report (never overwriting another) and return its path."""
+    """Write the report (whole, and never over another) and return its path."""
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     folder = crash_folder(paths)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"crash-{moment.strftime('%Y%m%dT%H%M%S%fZ')}"
+    content = report_text(error, moment).encode("utf-8")
     path, n = folder / f"{stem}.txt", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}.txt"
-    path.write_text(report_text(error, moment), encoding="utf-8")
+    while True:
+        try:
+            durable_files.create_bytes(path, content)
+            break
+        except FileExistsError:
+            n += 1
+            path = folder / f"{stem}-{n}.txt"
     log.error("crash report written: %s (%s)", path.name, type(error).__name__)
     return path
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import re
 import threading
 import urllib.parse
@@ -30,6 +29,7 @@ from typing import NoReturn, Protocol
 import keyring
 import keyring.errors
 
+from lapor_desktop import durable_files
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.fields import FieldCipher
 from lapor_desktop.security.keys import DecryptionError, subkey
@@ -223,18 +223,9 @@ class _SealedFileTokenStore:
 
     def save(self, value: str) -> None:
         sealed = self._cipher().encrypt(value, aad=self._aad)
-        temporary = self.path.with_name(self.path.name + ".tmp")
         try:
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                if os.name == "posix":
-                    os.fchmod(handle.fileno(), 0o600)
-                handle.write((sealed + "\n").encode("ascii"))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
+            durable_files.write_bytes(self.path, (sealed + "\n").encode("ascii"), mode=0o600)
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
             _file_problem(self.path, exc)
 
     def delete(self) -> None:

@@ -300,7 +300,8 @@ CATALOGUE = SYNC.parent / "lapor_desktop" / "locale" / "id" / "LC_MESSAGES" / "l
 def test_every_message_of_the_transport_has_an_indonesian_translation() -> None:
     with CATALOGUE.open("rb") as handle:
         catalogue = {m.id: m.string for m in read_po(handle, locale="id") if m.id}
-    msgids = _msgids(SYNC / "transport.py") + _msgids(SYNC / "device_token.py")
+    transport = ("transport.py", "transport_problems.py", "device_token.py")
+    msgids = [m for name in transport for m in _msgids(SYNC / name)]
 
     assert len(msgids) >= 14
     for msgid in msgids:

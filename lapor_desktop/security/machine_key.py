@@ -23,6 +23,7 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
+from lapor_desktop import durable_files
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.keys import b64decode, b64encode
 
@@ -174,22 +175,13 @@ class FileMachineKeyStore:
     def create(self) -> bytes:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_bytes(MACHINE_KEY_BYTES)
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
-            fd = os.open(self.path, flags, 0o600)
+            # Whole or absent: a half-written key file would lose every wrap made with it.
+            durable_files.create_bytes(
+                self.path, (b64encode(key) + "\n").encode("ascii"), mode=0o600
+            )
         except FileExistsError as exc:
             raise _already_exists(self.description) from exc
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                if os.name == "posix":
-                    os.fchmod(handle.fileno(), 0o600)  # exact, whatever the umask
-                handle.write((b64encode(key) + "\n").encode("ascii"))
-                handle.flush()
-                os.fsync(handle.fileno())
-        except BaseException:
-            self.path.unlink(missing_ok=True)
-            raise
-        _fsync_directory(self.path.parent)
         return key
 
 
@@ -272,14 +264,3 @@ def _unreadable(path: Path, exc: OSError) -> MachineKeyError:
             {"path": str(path), "reason": exc.strerror or str(exc)},
         )
     )
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make the new file's directory entry durable: a lost key file loses the wrap."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,6 +17,7 @@ from typing import TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lapor_desktop import durable_files
 from lapor_desktop.domain.complaint import IDENTITY_FIELDS
 from lapor_desktop.domain.privacy import may_export_identity
 from lapor_desktop.domain.roles import Permission
@@ -107,11 +108,19 @@ class ExportService:
         actor: Actor,
         with_identity: bool = False,
         file_format: str = "csv",
+        file_mode: int | None = None,
     ) -> ExportSummary:
-        """Write the export file and record it in the audit log."""
+        """Write the export file and record it in the audit log.
+
+        The file appears whole or not at all (an existing one is replaced only
+        once the new one is on disk); ``file_mode`` 0o600 keeps an identity
+        export to its owner, and without it a replaced file keeps its mode.
+        """
         columns = self.columns(with_identity=with_identity)
         rows = identities = 0
-        with target.open("w", encoding="utf-8", newline="") as handle:
+        with durable_files.replacing_text(
+            target, encoding="utf-8", newline="", mode=file_mode
+        ) as handle:
             writer = _writer(handle, columns, file_format)
             for row in self.rows(query, actor=actor, with_identity=with_identity):
                 rows += 1

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from lapor_desktop import durable_files
 from lapor_desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message
 from sync.reference_server.config import (
     DeviceToken,
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         "public_key": server.public_key_text,
         "tokens_file": str(args.data_dir / TOKENS_FILE),
     }
-    (args.data_dir / SERVER_FILE).write_text(json.dumps(info, indent=2), encoding="utf-8")
+    durable_files.write_text(args.data_dir / SERVER_FILE, json.dumps(info, indent=2))
     lines = [
         Message(N_("Reference LAPOR! server at {url}"), {"url": server.url}),
         Message(N_("Receipt public key: {key}"), {"key": server.public_key_text}),

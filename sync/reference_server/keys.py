@@ -7,13 +7,13 @@ verifying old receipts) however often the server is restarted.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from lapor_desktop import durable_files
 from sync.reference_server.config import DeviceToken
 
 SIGNING_KEY_FILE = "signing_key.pem"
@@ -27,14 +27,8 @@ SUSPENDED_BY_DEFAULT = frozenset({"2171"})
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    """Write a secret readable by its owner only, atomically."""
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    """Write a secret readable by its owner only, whole or not at all."""
+    durable_files.write_bytes(path, data, mode=0o600)
 
 
 def load_signing_key(data_dir: Path) -> Ed25519PrivateKey:

@@ -22,6 +22,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 from werkzeug.exceptions import ClientDisconnected
 
+from lapor_desktop import durable_files
 from lapor_desktop.i18n import N_, Message
 from sync.protocol.problems import ProblemCode
 from sync.protocol.tus import (
@@ -342,5 +343,5 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 ProblemCode.CHECKSUM_MISMATCH,
                 Message(N_("The file received does not match its SHA-256; send it again.")),
             )
-        os.replace(part, files.blob(sha256))
+        durable_files.move_into_place(part, files.blob(sha256))
         records.complete(sha256, state.now())
