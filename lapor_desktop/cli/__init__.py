@@ -8,11 +8,17 @@ Every command except
 ``init`` and ``--version`` signs in (:mod:`lapor_desktop.cli.session`).
 Exit codes are listed in :mod:`lapor_desktop.cli.exit_codes` and in
 ``docs/cli.md``; :func:`main` is the only place that turns failures into them.
+
+A command's module is imported only when that command runs (:data:`COMMANDS`
+names it as ``"module:function"``), so ``--version`` starts in a few
+hundredths of a second and ``list`` loads the database layer but not the
+importer, the sync engine or the network.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 import traceback
@@ -21,37 +27,41 @@ from pathlib import Path
 
 from lapor_desktop.i18n import DEFAULT_LANGUAGE
 
-from . import commands, diagnostics
-from .audit_command import audit_verify
-from .db_check import db_command
-from .exit_codes import ExitCode, classify
-from .import_command import import_register
-from .init_command import init
-from .opening import data_paths, open_existing_desk
+from .data_folder import data_paths
 from .output import Output
 from .parser import build_parser
-from .privacy_commands import export, person_command
-from .show import show
-from .user_commands import user_command
+from .quick_commands import WindowOpener, no_command, version
+
+__all__ = ["COMMANDS", "SYNC_COMMANDS", "Command", "WindowOpener", "main", "resolve"]
 
 Command = Callable[[argparse.Namespace, Output], int]
 
-COMMANDS: dict[str, Command] = {
-    "init": init,
-    "import": import_register,
-    "list": commands.list_complaints,
-    "search": commands.search,
-    "show": show,
-    "export": export,
-    "user": user_command,
-    "person": person_command,
-    "db": db_command,
-    "audit": audit_verify,
+COMMANDS: dict[str, str | Command] = {
+    "init": "lapor_desktop.cli.init_command:init",
+    "import": "lapor_desktop.cli.import_command:import_register",
+    "list": "lapor_desktop.cli.commands:list_complaints",
+    "search": "lapor_desktop.cli.commands:search",
+    "show": "lapor_desktop.cli.show:show",
+    "export": "lapor_desktop.cli.privacy_commands:export",
+    "user": "lapor_desktop.cli.user_commands:user_command",
+    "person": "lapor_desktop.cli.privacy_commands:person_command",
+    "db": "lapor_desktop.cli.db_check:db_command",
+    "audit": "lapor_desktop.cli.audit_command:audit_verify",
 }
+"""Each command's function, named ``"module:function"`` and imported when it runs."""
 
 
 SYNC_COMMANDS = frozenset({"sync", "sync-status", "quarantine"})
 _VALUED_OPTIONS = frozenset({"--data-dir", "--lang", "--user"})
+
+
+def resolve(entry: str | Command) -> Command:
+    """The function a :data:`COMMANDS` entry names (a test may put the function itself)."""
+    if not isinstance(entry, str):
+        return entry
+    module, _, name = entry.partition(":")
+    command: Command = getattr(importlib.import_module(module), name)
+    return command
 
 
 def _command_word(arguments: list[str]) -> str | None:
@@ -63,10 +73,6 @@ def _command_word(arguments: list[str]) -> str | None:
         elif not word.startswith("-"):
             return word
     return None
-
-
-WindowOpener = Callable[[list[str]], int]
-"""Opens the desk window with its own arguments and returns its exit code."""
 
 
 def main(argv: list[str] | None = None, *, open_window: WindowOpener | None = None) -> int:
@@ -81,38 +87,60 @@ def main(argv: list[str] | None = None, *, open_window: WindowOpener | None = No
     if _command_word(arguments) in SYNC_COMMANDS:
         # The sync commands parse their options (global ones included) themselves.
         return run_sync_command(arguments)
-    argv = arguments
     out = Output()
     out.tolerate_unencodable()
     debug = False
     folder: Path | None = None
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(arguments)
         out.language = getattr(args, "lang", None) or DEFAULT_LANGUAGE
         debug = bool(getattr(args, "debug", False))
-        folder = diagnostics.start_logging(args)
         if args.version:
-            return commands.version(args, out)
+            # Writes nothing into the data folder, so it starts no log file there.
+            folder = _existing_folder(args)
+            return version(args, out)
+        from . import diagnostics  # the log's token redactor loads the key store
+
+        folder = diagnostics.start_logging(args)
         if args.command is None:
-            return commands.no_command(args, out, open_window)
-        return int(COMMANDS[args.command](args, out))
-    except BrokenPipeError:
+            return no_command(args, out, open_window)
+        return int(resolve(COMMANDS[args.command])(args, out))
+    except (Exception, KeyboardInterrupt) as error:
+        return fail(error, folder, out, debug=debug)
+
+
+def fail(error: BaseException, folder: Path | None, out: Output, *, debug: bool) -> int:
+    """Turn what a command raised into its exit code and message (and a crash report for a bug).
+
+    Imported here, not above: :mod:`~lapor_desktop.cli.exit_codes` and the crash
+    report load most of the core, which a command that succeeds may not need.
+    """
+    from . import diagnostics
+    from .exit_codes import ExitCode, classify
+
+    if isinstance(error, BrokenPipeError):
         # The reader (e.g. ``| head``) has gone; say nothing more to it.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitCode.UNEXPECTED
-    except (Exception, KeyboardInterrupt) as error:
-        code, message = classify(error, folder)
-        if code is ExitCode.UNEXPECTED:
-            diagnostics.report_crash(folder, error, out)
-        if debug and code is ExitCode.UNEXPECTED:
-            traceback.print_exc(file=out.stderr)
-        out.error(message)
-        return code
+    code, message = classify(error, folder)
+    if code is ExitCode.UNEXPECTED:
+        diagnostics.report_crash(folder, error, out)
+    if debug and code is ExitCode.UNEXPECTED:
+        traceback.print_exc(file=out.stderr)
+    out.error(message)
+    return code
+
+
+def _existing_folder(args: argparse.Namespace) -> Path | None:
+    """The data folder when it exists: where a crash report would go."""
+    root = data_paths(args).root
+    return root if root.is_dir() else None
 
 
 def run_sync_command(argv: list[str]) -> int:
     """``sync``, ``sync-status`` and ``quarantine``: signed in, or on the machine key for watch."""
+    from .opening import data_paths, open_existing_desk
     from .session import signed_in_desk
     from .sync_commands import main as sync_main
     from .sync_commands.desk_access import DeskAccess

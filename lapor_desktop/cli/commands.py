@@ -1,82 +1,23 @@
-"""The everyday commands: ``list``, ``search``, ``--version`` and the bare call."""
+"""The everyday commands: ``list`` and ``search``."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import datetime as dt
-import sqlite3
-from collections.abc import Callable
-from contextlib import closing
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
-
-from lapor_desktop import __version__
 from lapor_desktop.domain.complaint import ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.lookup import PAGE_SIZE, ComplaintQuery
-from lapor_desktop.storage import migrate
 from lapor_desktop.storage.search import tokens
 
 from .exit_codes import ExitCode, UsageError
-from .opening import data_paths, uses_sqlite_file
 from .output import Output, local_time, shorten
 from .session import signed_in_desk
 
 _TITLE_WIDTH = 48
-
-
-def no_command(
-    args: argparse.Namespace, out: Output, open_window: Callable[[list[str]], int] | None
-) -> int:
-    """Started without a command, as the desktop shortcut does: open the window."""
-    if open_window is None:
-        raise UsageError(Message(N_("Name a command; see 'lapor-desktop --help'.")))
-    argv = ["--data-dir", str(args.data_dir)] if args.data_dir else []
-    return open_window(argv)
-
-
-def version(args: argparse.Namespace, out: Output) -> int:
-    """Version, schema revisions and data folder, reading the database only: a broken one too."""
-    paths = data_paths(args)
-    if uses_sqlite_file(paths):
-        database = str(paths.database)
-    else:
-        database = make_url(paths.database_url()).render_as_string(hide_password=True)
-    out.line(f"LAPOR! Desktop {__version__}")
-    out.line(out.t(N_("Schema revision: {revision}"), revision=migrate.head_revision()))
-    out.line(out.t(N_("Data folder: {path}"), path=paths.root))
-    out.line(out.t(N_("Database: {database}"), database=database))
-    if uses_sqlite_file(paths):
-        out.line(database_revision(paths).render(out.language))
-    return ExitCode.OK
-
-
-def database_revision(paths: DataPaths) -> Message:
-    """The schema revision of the data folder's SQLite file, read-only: never created or changed.
-
-    A PostgreSQL server is not contacted here: ``--version`` must answer at once.
-    """
-    if not paths.database.is_file():
-        return Message(N_("Database schema: no database yet"))
-    try:
-        uri = paths.database.resolve().as_uri() + "?mode=ro"
-        with closing(sqlite3.connect(uri, uri=True)) as connection:
-            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error as error:
-        return Message(N_("Database schema: cannot be read ({reason})"), {"reason": str(error)})
-    head = migrate.head_revision()
-    if row is None:
-        return Message(N_("Database schema: none (this version expects {head})"), {"head": head})
-    if row[0] == head:
-        return Message(N_("Database schema: {revision} (up to date)"), {"revision": row[0]})
-    return Message(
-        N_("Database schema: {revision} (this version expects {head})"),
-        {"revision": row[0], "head": head},
-    )
 
 
 def list_complaints(args: argparse.Namespace, out: Output) -> int:

@@ -3,7 +3,9 @@
 Global options are accepted before or after the command (``lapor-desktop
 list --data-dir X`` works as well as ``lapor-desktop --data-dir X list``),
 and argparse's own errors come back as :class:`UsageError` so that they are
-printed bilingually like every other failure.
+printed bilingually like every other failure. Building it imports only the
+domain's enums (for the choices), never a service: ``--version`` and
+``--help`` answer without loading the database layer.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from lapor_desktop.domain.roles import Role
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import LANGUAGES, N_, Message
 
-from .exit_codes import UsageError
-
 TIMEZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
 """WIB (Java, Sumatra, West and Central Kalimantan), WITA, WIT."""
 MAX_LIMIT = 100_000
@@ -27,6 +27,8 @@ MAX_LIMIT = 100_000
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
+        from .exit_codes import UsageError  # exit_codes loads most of the core: only on failure
+
         self.print_usage(sys.stderr)
         raise UsageError(Message(N_("{detail} (see 'lapor-desktop --help')."), {"detail": message}))
 
@@ -179,7 +181,7 @@ def build_parser() -> Parser:
         ("sync-status", "pending, quarantined, last sync, clock offset, server reachable"),
         ("quarantine", "list or resend records LAPOR! refused (supervisor)"),
     ):
-        # Parsed by the sync engine's own command line (sync.cli): see 'lapor-desktop NAME -h'.
+        # Parsed by their own command line (cli.sync_commands): see 'lapor-desktop NAME -h'.
         commands.add_parser(name, add_help=False, help=text)
 
     audit = commands.add_parser("audit", parents=[common], help="the tamper-evident audit log")

@@ -2,22 +2,38 @@
 
 A database written by a newer version of the application is refused
 before anything touches it: its revision is unknown to our scripts.
+Alembic is imported only when a migration runs: reading the revisions
+(:mod:`lapor_desktop.storage.revisions`, the ``alembic_version`` row) is
+plain SQL and file reading, so an up-to-date desk opens without it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect, text
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.storage.database import Database
+from lapor_desktop.storage.revisions import head_revision, known_revisions
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "DatabaseTooNew",
+    "check_not_too_new",
+    "current_revision",
+    "has_pending",
+    "head_revision",
+    "known_revisions",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
 
 
 class DatabaseTooNew(RuntimeError):
@@ -36,6 +52,8 @@ class DatabaseTooNew(RuntimeError):
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # Alembic loads only for a migration (0.1 s)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -43,20 +61,15 @@ def _config(connection: Connection | None = None) -> Config:
     return config
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
-    return head
-
-
 def current_revision(database: Database) -> str | None:
+    """The database's schema revision, as Alembic records it; None before the first migration."""
     with database.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
-
-
-def known_revisions() -> frozenset[str]:
-    """Every schema revision this version can read (and upgrade from)."""
-    return frozenset(s.revision for s in ScriptDirectory.from_config(_config()).walk_revisions())
+        if not inspect(connection).has_table(VERSION_TABLE):
+            return None
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    if len(rows) > 1:
+        raise RuntimeError(f"{VERSION_TABLE} holds {len(rows)} revisions; expected one")
+    return str(rows[0][0]) if rows else None
 
 
 def check_not_too_new(database: Database) -> None:
@@ -74,7 +87,14 @@ def has_pending(database: Database) -> bool:
 
 
 def upgrade(database: Database) -> None:
-    """Bring the schema to this version's head, refusing a newer database."""
+    """Bring the schema to this version's head, refusing a newer database.
+
+    An up-to-date database is left alone without starting Alembic.
+    """
     check_not_too_new(database)
+    if current_revision(database) == head_revision():
+        return
+    from alembic import command  # see _config
+
     with database.engine.begin() as connection:
         command.upgrade(_config(connection), "head")
