@@ -53,13 +53,13 @@ def write_crash_report(
     """Write the report (whole, and never over another) and return its path."""
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     folder = crash_folder(paths)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem = f"crash-{moment.strftime('%Y%m%dT%H%M%S%fZ')}"
     content = report_text(error, moment).encode("utf-8")
     path, n = folder / f"{stem}.txt", 1
     while True:
         try:
-            durable_files.create_bytes(path, content)
+            durable_files.create_bytes(path, content, mode=0o600)
             break
         except FileExistsError:
             n += 1

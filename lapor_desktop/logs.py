@@ -4,17 +4,20 @@ The code logs identifiers only (UUIDs, registration numbers, user names),
 never a complainant's name, NIK, phone or e-mail. :class:`KeepPersonalDataOut`
 is the safety net behind that rule: on the handler, so it sees every
 logger's records, it removes what looks like a NIK, a phone number or an
-e-mail address, also in tracebacks.
+e-mail address, also in tracebacks. Its files are owner-only (0600).
 """
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
 from collections.abc import Iterable
 from logging.handlers import RotatingFileHandler
 
 from lapor_desktop.paths import DataPaths
+from lapor_desktop.security.file_modes import OWNER_FILE, OWNER_FOLDER
 
 LOG_FILE = "lapor-desktop.log"
 MAX_BYTES = 1024 * 1024
@@ -54,7 +57,18 @@ class KeepPersonalDataOut(logging.Filter):
         return True
 
 
-class _AppLogHandler(RotatingFileHandler):
+class OwnerOnlyRotatingFileHandler(RotatingFileHandler):
+    """A rotating log whose files are 0600 whatever the umask (rotation renames, keeping it)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(self.baseFilename, flags, OWNER_FILE)
+        if hasattr(os, "fchmod"):
+            os.fchmod(descriptor, OWNER_FILE)
+        return open(descriptor, "a", encoding=self.encoding, errors=self.errors)
+
+
+class _AppLogHandler(OwnerOnlyRotatingFileHandler):
     """Ours, so that configuring again replaces it instead of writing every line twice."""
 
 
@@ -68,7 +82,7 @@ def configure_logging(
 
     Creates only the ``logs`` folder, and only inside a data folder that exists.
     """
-    paths.logs.mkdir(exist_ok=True)
+    paths.logs.mkdir(mode=OWNER_FOLDER, exist_ok=True)
     handler = _AppLogHandler(
         paths.logs / LOG_FILE,
         maxBytes=MAX_BYTES,

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from lapor_desktop.security.file_modes import private_folder
+
 APP_NAME = "lapor-desktop"
 DATA_DIR_ENV = "LAPOR_DATA_DIR"
 DATABASE_URL_ENV = "LAPOR_DATABASE_URL"
@@ -42,8 +44,9 @@ class DataPaths:
         return self.root / "settings.json"
 
     def ensure(self) -> DataPaths:
+        """Create the folders owner-only (0700), whatever the umask."""
         for folder in (self.root, self.attachments, self.logs, self.backups):
-            folder.mkdir(parents=True, exist_ok=True)
+            private_folder(folder)
         return self
 
     def database_url(self) -> str:

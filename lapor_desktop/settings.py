@@ -159,7 +159,9 @@ class WorkstationSettings:
         """Write the file whole, or leave the old one (``durable_files``)."""
         import msgspec
 
-        durable_files.write_bytes(path, msgspec.json.format(_encode(self), indent=2) + b"\n")
+        durable_files.write_bytes(
+            path, msgspec.json.format(_encode(self), indent=2) + b"\n", mode=0o600
+        )
 
 
 class SettingsRejected(RuntimeError):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import logging.handlers
 from pathlib import Path
 
+from lapor_desktop.logs import OwnerOnlyRotatingFileHandler
 from sync.device_token import REDACTOR
 from sync.engine import (
     PassOutcome,
@@ -38,9 +38,9 @@ class SyncLog:
     """A private logger (not in ``logging``'s registry), so two desks never share a file."""
 
     def __init__(self, logs_dir: Path) -> None:
-        logs_dir.mkdir(parents=True, exist_ok=True)
+        logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = logs_dir / LOG_NAME
-        self._handler = logging.handlers.RotatingFileHandler(
+        self._handler = OwnerOnlyRotatingFileHandler(
             self.path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
         )
         self._handler.setFormatter(logging.Formatter("%(message)s"))

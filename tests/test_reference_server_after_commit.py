@@ -14,7 +14,12 @@ from sync.protocol.messages import ComplaintRecord, Duplicate, FollowUp, FollowU
 from sync.reference_server import RunningServer
 from sync.reference_server.cli import build_parser, config_from
 from tests.support.clock import FakeClock
-from tests.support.reference_server import adapter_for, running_reference_server, sample_item
+from tests.support.reference_server import (
+    adapter_for,
+    admin_headers,
+    running_reference_server,
+    sample_item,
+)
 
 
 @pytest.fixture
@@ -94,6 +99,7 @@ def test_the_command_line_and_the_admin_endpoint_know_the_fault(server: RunningS
     args = build_parser().parse_args(["--data-dir", "x", "--error-500-after-commit-rate", "0.25"])
     assert config_from(args).faults.error_500_after_commit_rate == 0.25
     with requests.Session() as session:
+        session.headers.update(admin_headers(server))
         url = f"{server.url}/_admin/faults"
         assert session.put(url, json={"error_500_after_commit_rate": 2}).status_code == 400
         changed = session.put(url, json={"error_500_after_commit_rate": 0.5}).json()

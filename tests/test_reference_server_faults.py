@@ -24,7 +24,12 @@ from sync.adapters import (
 from sync.protocol.messages import Accepted, BatchResponse, ComplaintRecord
 from sync.reference_server import Faults, RunningServer
 from tests.support.clock import FakeClock
-from tests.support.reference_server import adapter_for, running_reference_server, sample_item
+from tests.support.reference_server import (
+    adapter_for,
+    admin_headers,
+    running_reference_server,
+    sample_item,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,8 +41,9 @@ def server(tmp_path: Path, clock: FakeClock) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def session() -> Iterator[requests.Session]:
+def session(server: RunningServer) -> Iterator[requests.Session]:
     with requests.Session() as opened:
+        opened.headers.update(admin_headers(server))
         yield opened
 
 
@@ -139,10 +145,11 @@ def test_the_admin_endpoint_refuses_callers_that_are_not_on_loopback(
     server: RunningServer,
 ) -> None:
     client = server.server.app.test_client()  # type: ignore[attr-defined]
-    remote = client.get("/_admin/faults", environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    token = admin_headers(server)
+    remote = client.get("/_admin/faults", headers=token, environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert remote.status_code == 403
     assert remote.json["code"] == "forbidden"
-    local = client.get("/_admin/faults", environ_base={"REMOTE_ADDR": "::1"})
+    local = client.get("/_admin/faults", headers=token, environ_base={"REMOTE_ADDR": "::1"})
     assert local.status_code == 200
 
 

@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from lapor_desktop.attachments.sniff import INVALID_TEXT, SNIFF_BYTES, Kind, TextCheck, sniff
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.file_modes import private_folder
 from lapor_desktop.security.files import (
     DecryptingReader,
     decrypt_stream,
@@ -37,6 +38,8 @@ TEMP_PREFIX = ".incoming-"
 TEMP_SUFFIX = ".part"
 _SHA256 = re.compile("[0-9a-f]{64}")
 FILE_AAD = "lapor attachment"
+UNNAMED = "attachment"
+MAX_FILENAME_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,7 @@ class AttachmentStore:
         name = filename
         if name is None and isinstance(source, Path):
             name = source.name
+        name = None if name is None else clean_filename(name)
         try:
             if isinstance(source, Path):
                 try:
@@ -139,7 +143,7 @@ class AttachmentStore:
         if isinstance(accepted, Message):
             return accepted
         text = TextCheck() if accepted.kind is Kind.TEXT else None
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root)
         fd, temp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.root)
         temp = Path(temp_name)
         try:
@@ -154,7 +158,7 @@ class AttachmentStore:
             sha256 = source.digest.hexdigest()
             final = self.path_for(sha256)
             if not self.verify(sha256):  # absent, or damaged: the fresh copy replaces it
-                final.parent.mkdir(parents=True, exist_ok=True)
+                private_folder(final.parent)
                 os.replace(temp, final)
                 _fsync_folder(final.parent)
             return StoredFile(sha256, source.size, accepted.media_type, accepted.extension)
@@ -245,6 +249,20 @@ def _read(stream: BinaryIO, size: int, *, fill: bool = False) -> bytes:
     except OSError as error:
         raise _Unreadable(error) from error
     return data
+
+
+def clean_filename(name: str) -> str:
+    """The base name alone, as stored, shown and sent: ``../../x.sh`` becomes ``x.sh``.
+
+    Both separators count (a name typed on Windows arrives with backslashes),
+    control characters go, and a name left empty or made of dots becomes
+    ``attachment``.
+    """
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    if not base.strip("."):
+        return UNNAMED
+    return base[:MAX_FILENAME_CHARS]
 
 
 def _too_large(limit: int) -> Message:

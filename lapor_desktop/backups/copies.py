@@ -3,7 +3,7 @@
 SQLite's online backup API copies a consistent snapshot while the desk
 keeps working. The copy is written under a temporary name, checked with
 ``PRAGMA integrity_check``, synced and only then renamed, so a file with a
-backup's name is always a whole, checked database. Rotation keeps the
+backup's name is always a whole, checked database, readable by its owner only. Rotation keeps the
 newest ``keep`` backups and removes only files named like ours.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.file_modes import create_private_file, private_folder
 
 from .sqlite_files import check_lines, fsync_file, fsync_folder
 
@@ -83,7 +84,7 @@ def back_up(
     source: Path, folder: Path, *, now: dt.datetime, reason: Reason, keep: int = DEFAULT_KEEP
 ) -> Backup:
     """A new checked backup in ``folder``, then rotation down to ``keep`` backups."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     taken = now.astimezone(dt.UTC).replace(microsecond=0)
     target = _free_name(folder, taken, reason)
     copy_database(source, target)
@@ -122,6 +123,7 @@ def copy_database(source: Path, target: Path) -> None:
         raise BackupFailed(Message(N_("There is no database at {path}."), {"path": str(source)}))
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
+        create_private_file(partial)  # the copy, and its journal, owner-only from the start
         source_uri = f"{source.resolve().as_uri()}?mode=rw"
         with (
             closing(sqlite3.connect(source_uri, uri=True)) as src,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
+from lapor_desktop.security.file_modes import private_folder
 from lapor_desktop.storage import migrate
 
 from .copies import copy_database
@@ -118,8 +119,7 @@ def set_aside(paths: DataPaths, now: dt.datetime, label: str) -> Path | None:
     """Move the database and its companion files into ``set-aside/``; never delete them."""
     if not paths.database.exists():
         return None
-    folder = set_aside_folder(paths)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(set_aside_folder(paths))
     stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     target, n = folder / f"lapor-{stamp}-{label}.sqlite3", 1
     while target.exists():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.keys import KdfParams
 from lapor_desktop.services import permissions
 from lapor_desktop.services.context import Actor, Clock
+from lapor_desktop.services.office import load_office
 from lapor_desktop.services.passwords import (
     USER_WRAP,
     AccountDisabled,
@@ -151,7 +153,7 @@ class AccountService:
     ) -> Principal | Refused:
         """The account made by ``init``, which chose its password: no forced change."""
         name = normalise_username(username)
-        refused = _check_new_credentials(name, password)
+        refused = _check_new_credentials(name, password, self._office_words())
         if refused is not None:
             return refused
         secrets_ = self._seal(data_key, password, name)
@@ -173,7 +175,7 @@ class AccountService:
         """A new account; its initial password must be changed at the first sign-in."""
         require(by, Permission.MANAGE_USERS)
         name = normalise_username(username)
-        refused = _check_new_credentials(name, initial_password)
+        refused = _check_new_credentials(name, initial_password, self._office_words())
         if refused is not None:
             return refused
         taken = Refused(Refusal.USERNAME_TAKEN, Message(N_("This user name is taken already.")))
@@ -201,7 +203,11 @@ class AccountService:
         )
         with self._db.write() as session:
             user = lock_account(session, account.username)
-            if user.locked_until is not None and now < user.locked_until:
+            # A lock set by this very attempt (the one that reached the threshold) yields
+            # to the right password; a lock set by a later attempt does not.
+            locked = user.locked_until is not None and now < user.locked_until
+            if locked and user.locked_until != account.locked_until:
+                assert user.locked_until is not None
                 return locked_out(user.locked_until, now)
             user.failed_attempts = 0
             user.locked_until = None
@@ -219,7 +225,7 @@ class AccountService:
     ) -> ChangeOutcome:
         """Verify the old password, then re-wrap the same data key under the new one."""
         name = who.username if isinstance(who, Principal) else normalise_username(who)
-        weak = check_password(new_password, name)
+        weak = check_password(new_password, name, context=self._office_words())
         if weak is None and normalise(new_password) == normalise(old_password):
             weak = Message(N_("The new password must differ from the current one."))
         if weak is not None:
@@ -241,7 +247,7 @@ class AccountService:
         """A supervisor sets a new initial password (to be changed) and unlocks the account."""
         require(by, Permission.MANAGE_USERS)
         name = normalise_username(username)
-        weak = check_password(new_initial_password, name)
+        weak = check_password(new_initial_password, name, context=self._office_words())
         if weak is not None:
             return Refused(Refusal.WEAK_PASSWORD, weak)
         account = self._gate.find(name)
@@ -280,6 +286,11 @@ class AccountService:
         require(by, Permission.MANAGE_USERS)
         with self._db.read() as session:
             return [_view(u) for u in session.scalars(select(User).order_by(User.username))]
+
+    def _office_words(self) -> tuple[str, ...]:
+        """The office's name and code: what an attacker tries first in a password."""
+        office = load_office(self._db)
+        return () if office is None else (office.office_name, office.office_code)
 
     def _seal(self, data_key: bytes, password: str, username: str) -> _Secrets:
         """Hash and wrap before any write transaction: Argon2 is slow, the write lock is shared."""
@@ -360,11 +371,11 @@ def _view(user: User) -> UserView:
     )
 
 
-def _check_new_credentials(name: str, password: str) -> Refused | None:
+def _check_new_credentials(name: str, password: str, context: Sequence[str]) -> Refused | None:
     bad_name = check_username(name)
     if bad_name is not None:
         return Refused(Refusal.INVALID_USERNAME, bad_name)
-    weak = check_password(password, name)
+    weak = check_password(password, name, context=context)
     return None if weak is None else Refused(Refusal.WEAK_PASSWORD, weak)
 
 

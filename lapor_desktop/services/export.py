@@ -21,8 +21,10 @@ from lapor_desktop import durable_files
 from lapor_desktop.domain.complaint import IDENTITY_FIELDS
 from lapor_desktop.domain.privacy import may_export_identity
 from lapor_desktop.domain.roles import Permission
+from lapor_desktop.security.file_modes import OWNER_FILE
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.export_cells import csv_cell, xlsx_writer
 from lapor_desktop.services.lookup import ComplaintQuery, LookupService
 from lapor_desktop.services.permissions import require
 from lapor_desktop.storage.models import Complaint
@@ -113,21 +115,37 @@ class ExportService:
         """Write the export file and record it in the audit log.
 
         The file appears whole or not at all (an existing one is replaced only
-        once the new one is on disk); ``file_mode`` 0o600 keeps an identity
-        export to its owner, and without it a replaced file keeps its mode.
+        once the new one is on disk), owner-only (0600) unless ``file_mode``
+        says otherwise. ``file_format``: ``csv``, ``json`` or ``xlsx``; in CSV
+        and XLSX, formula-looking cells and NIK and phone stay text
+        (``export_cells``).
         """
         columns = self.columns(with_identity=with_identity)
-        rows = identities = 0
-        with durable_files.replacing_text(
-            target, encoding="utf-8", newline="", mode=file_mode
-        ) as handle:
-            writer = _writer(handle, columns, file_format)
+        counts = [0, 0]
+
+        def each_row() -> Iterator[dict[str, object]]:
             for row in self.rows(query, actor=actor, with_identity=with_identity):
-                rows += 1
-                identities += bool(with_identity and any(row.get(n) for n in IDENTITY_FIELDS))
-                writer(row)
-            if file_format == "json":
-                handle.write("]\n")
+                counts[0] += 1
+                counts[1] += bool(with_identity and any(row.get(n) for n in IDENTITY_FIELDS))
+                yield {k: _plain(v) for k, v in row.items()}
+
+        mode = OWNER_FILE if file_mode is None else file_mode
+        if file_format == "xlsx":
+            with durable_files.replacing(target, mode=mode) as binary:
+                write_row, finish = xlsx_writer(binary, columns)
+                for row in each_row():
+                    write_row(row)
+                finish()
+        else:
+            with durable_files.replacing_text(
+                target, encoding="utf-8", newline="", mode=mode
+            ) as handle:
+                writer = _writer(handle, columns, file_format)
+                for row in each_row():
+                    writer(row)
+                if file_format == "json":
+                    handle.write("]\n")
+        rows, identities = counts
         with self._ctx.database.write() as session:
             audit.record(
                 session,
@@ -148,14 +166,14 @@ def _writer(
     if file_format == "csv":
         writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
         writer.writeheader()
-        return lambda row: writer.writerow({k: _plain(v) for k, v in row.items()})
+        return lambda row: writer.writerow({k: csv_cell(k, v) for k, v in row.items()})
     handle.write("[\n")
     first = [True]
 
     def write_json(row: dict[str, object]) -> None:
         handle.write(
             ("" if first[0] else ",\n")
-            + json.dumps({k: _plain(v) for k, v in row.items() if k in columns}, ensure_ascii=False)
+            + json.dumps({k: v for k, v in row.items() if k in columns}, ensure_ascii=False)
         )
         first[0] = False
 

@@ -3,7 +3,8 @@
 Every identity field is sealed with AES-GCM bound to its complaint and
 field name (a ciphertext moved to another row does not open), and the NIK
 and phone number get keyed HMAC indexes so that a returning citizen can be
-found without decrypting the table.
+found without decrypting the table. A field that does not open under its
+own complaint raises :class:`IdentityTampered`, which says which one.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import secrets
 from dataclasses import dataclass
 
 from lapor_desktop.domain.complaint import IDENTITY_FIELDS, Identity
+from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.blind_index import BlindIndex
 from lapor_desktop.security.fields import FieldCipher
+from lapor_desktop.security.keys import Tampered
 from lapor_desktop.storage.models import ComplainantIdentity
 
 
@@ -29,6 +32,28 @@ class SealedIdentity:
     content_salt: str
     nik_index: str | None
     phone_index: str | None
+
+
+class IdentityTampered(Tampered):
+    """A complaint's identity field does not open under its own complaint: altered or moved.
+
+    ``explanation`` names the complaint and the field, for the window and the
+    command line to show instead of a traceback.
+    """
+
+    def __init__(self, complaint_uuid: str, field: str) -> None:
+        self.complaint_uuid = complaint_uuid
+        self.field = field
+        self.explanation = Message(
+            N_(
+                "The identity stored with complaint {uuid} fails its integrity check (field "
+                "{field}): it was altered, or moved from another complaint, so it was not "
+                "opened. Run 'lapor-desktop audit verify' and ask IT staff; a backup from "
+                "before the change has the right identity."
+            ),
+            {"uuid": complaint_uuid, "field": field},
+        )
+        super().__init__(self.explanation.render("en"))
 
 
 class IdentityVault:
@@ -78,11 +103,14 @@ class IdentityVault:
     def open(self, complaint_uuid: str, row: ComplainantIdentity | None) -> Identity:
         if row is None:
             return Identity()
-        values = {
-            name: self._cipher.decrypt(getattr(row, name), aad=_aad(complaint_uuid, name))
-            for name in IDENTITY_FIELDS
-        }
+        values = {name: self._open_field(complaint_uuid, row, name) for name in IDENTITY_FIELDS}
         return Identity(**values)
+
+    def _open_field(self, complaint_uuid: str, row: ComplainantIdentity, name: str) -> str:
+        try:
+            return self._cipher.decrypt(getattr(row, name), aad=_aad(complaint_uuid, name))
+        except Tampered as error:
+            raise IdentityTampered(complaint_uuid, name) from error
 
     def nik_index(self, nik: str) -> str | None:
         return self._index.nik(nik)

@@ -10,10 +10,10 @@ is wrapped under an Argon2id key derived from its password.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
-import re
 import secrets
-import unicodedata
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,69 +33,17 @@ from lapor_desktop.security.keys import (
 )
 from lapor_desktop.services import audit
 from lapor_desktop.services.context import Clock
+from lapor_desktop.services.password_policy import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
+from lapor_desktop.services.password_policy import RESERVED_USERNAMES as RESERVED_USERNAMES
+from lapor_desktop.services.password_policy import UNAUTHENTICATED as UNAUTHENTICATED
+from lapor_desktop.services.password_policy import check_password as check_password
+from lapor_desktop.services.password_policy import check_username as check_username
+from lapor_desktop.services.password_policy import normalise as normalise
+from lapor_desktop.services.password_policy import normalise_username as normalise_username
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import KeyWrap, User
 
-MIN_PASSWORD_LENGTH = 10
 USER_WRAP = "user"
-UNAUTHENTICATED = "unauthenticated"
-RESERVED_USERNAMES = frozenset({"system", "machine", "admin", "root", UNAUTHENTICATED})
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
-
-# Very common choices of ten characters or more (shorter ones fail on length),
-# including those seen at Indonesian offices. Compared case-insensitively.
-_COMMON_PASSWORDS = """
-    0123456789 0987654321 1122334455 1234512345 1234567890 12345678910 123456789a
-    1q2w3e4r5t a123456789 abc1234567 abcdefghij admin12345 administrator asdfghjkl1
-    bismillah1 bismillah123 changeme123 garuda1234 iloveyou123 indonesia1 indonesia123
-    indonesia45 jakarta123 katasandi1 katasandi123 kecamatan1 kecamatan123 lapor12345
-    laporlapor letmein123 merdeka1945 pancasila1 pancasila45 passw0rd123
-    password12 password123 password1234 passwordku pelayanan1 pengaduan1 qwerty1234
-    qwerty12345 qwertyuiop rahasia123 sayangku123 superadmin welcome123 zxcvbnm123
-"""
-COMMON_PASSWORDS = frozenset(_COMMON_PASSWORDS.split())
-
-
-def normalise(password: str) -> str:
-    """NFC, so that the same password typed on any keyboard hashes the same."""
-    return unicodedata.normalize("NFC", password)
-
-
-def normalise_username(raw: str) -> str:
-    return raw.strip().casefold()
-
-
-def check_username(username: str) -> Message | None:
-    """Why a (normalised) user name cannot be used, or None when it can."""
-    if not _USERNAME.fullmatch(username):
-        return Message(
-            N_(
-                "A user name has 2 to 32 characters: lower-case letters, digits, dots, "
-                "hyphens or underscores, starting with a letter or a digit."
-            )
-        )
-    if username in RESERVED_USERNAMES:
-        return Message(N_("This user name is reserved."))
-    return None
-
-
-def check_password(password: str, username: str) -> Message | None:
-    """Why ``password`` is not acceptable for ``username``, or None when it is."""
-    password = normalise(password)
-    folded = password.casefold()
-    name = username.strip().casefold()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return Message(
-            N_("A password needs at least {minimum} characters."),
-            {"minimum": MIN_PASSWORD_LENGTH},
-        )
-    if len(name) >= 3 and name in folded:  # a two-letter name would forbid too many words
-        return Message(N_("The password must not contain the user name."))
-    if len(set(password)) == 1:
-        return Message(N_("The password must not be one character repeated."))
-    if folded in COMMON_PASSWORDS:
-        return Message(N_("This password is too common and easy to guess; choose another."))
-    return None
 
 
 class PasswordHashing:
@@ -259,9 +207,15 @@ class Verified:
 
 
 class PasswordGate:
-    """Checks a typed password: the lockout first, then the hash, then the key wrap.
+    """Checks a typed password: the attempt is recorded first, then the hash, then the key wrap.
 
-    Failures are counted and audited here; the caller records the success.
+    Each attempt is counted in a write transaction before its hash is
+    computed, and the attempt that reaches the threshold locks the account
+    right then; so parallel guesses queue on the write lock and, once locked,
+    are refused without a hash: at most ``threshold`` checks, then one per
+    lock window. A right password clears the count (the caller records the
+    success). Names without an account are counted and locked the same way
+    (in this process), so the lock tells nothing about which accounts exist.
     """
 
     def __init__(
@@ -277,6 +231,7 @@ class PasswordGate:
         self._station = station_id
         self._hashing = hashing
         self._lockout = lockout
+        self._unknown = UnknownNames(lockout)
 
     def find(self, name: str) -> AccountSnapshot | None:
         with self._db.read() as session:
@@ -284,17 +239,14 @@ class PasswordGate:
 
     def check(self, name: str, password: str, *, purpose: str) -> Verified | AuthFailure:
         now = self._clock()
-        account = self.find(name)
-        if account is None:
-            self._hashing.spend(password)
-            # The typed name is not recorded: people type their password there too.
-            self._note(UNAUTHENTICATED, f"{purpose}.failed", "", {"known": False})
-            return WrongCredentials()
-        if account.locked_until is not None and now < account.locked_until:
-            self._note(UNAUTHENTICATED, f"{purpose}.refused_locked", name)
-            return locked_out(account.locked_until, now)
+        admitted = self._admit(name, now, purpose)
+        if isinstance(admitted, LockedOut):
+            return admitted
+        if admitted is None:
+            return self._check_unknown(name, password, now, purpose)
+        account, lock = admitted
         if not self._hashing.verify(account.password_hash, password):
-            return self._count_failure(name, now, purpose)
+            return self._failed(name, now, purpose, lock)
         if account.disabled:
             self._note(UNAUTHENTICATED, f"{purpose}.refused_disabled", name)
             return AccountDisabled()
@@ -308,19 +260,52 @@ class PasswordGate:
             return KeyUnavailable()
         return Verified(account, data_key)
 
-    def _count_failure(self, name: str, now: dt.datetime, purpose: str) -> AuthFailure:
+    def _admit(
+        self, name: str, now: dt.datetime, purpose: str
+    ) -> tuple[AccountSnapshot, dt.datetime | None] | LockedOut | None:
+        """Record the attempt (and the lock it brings) before any hashing; None: no account."""
+        with self._db.write() as session:
+            user = session.scalars(
+                select(User).where(User.username == name).with_for_update()
+            ).first()
+            if user is None:
+                return None
+            if user.locked_until is not None and now < user.locked_until:
+                self.audit(session, UNAUTHENTICATED, f"{purpose}.refused_locked", name)
+                return locked_out(user.locked_until, now)
+            user.failed_attempts += 1
+            delay = self._lockout.delay(user.failed_attempts)
+            user.locked_until = None if delay is None else now + delay
+            session.flush()
+            account = find_account(session, name)
+            assert account is not None
+            return account, user.locked_until
+
+    def _failed(
+        self, name: str, now: dt.datetime, purpose: str, lock: dt.datetime | None
+    ) -> AuthFailure:
         with self._db.write() as session:
             user = lock_account(session, name)
-            user.failed_attempts += 1
             details: dict[str, Any] = {"known": True, "failed_attempts": user.failed_attempts}
             self.audit(session, UNAUTHENTICATED, f"{purpose}.failed", name, details)
-            delay = self._lockout.delay(user.failed_attempts)
-            if delay is None:
+            if lock is None:
                 return WrongCredentials()
-            user.locked_until = now + delay
-            locked = {**details, "seconds": int(delay.total_seconds())}
+            locked = {**details, "seconds": int((lock - now).total_seconds())}
             self.audit(session, UNAUTHENTICATED, "account.locked", name, locked)
-            return locked_out(user.locked_until, now)
+        return locked_out(lock, now)
+
+    def _check_unknown(
+        self, name: str, password: str, now: dt.datetime, purpose: str
+    ) -> WrongCredentials | LockedOut:
+        """As for an account: counted first, locked alike, and a hash's cost spent."""
+        admitted = self._unknown.admit(name, now)
+        if isinstance(admitted, LockedOut):
+            self._note(UNAUTHENTICATED, f"{purpose}.refused_locked", "", {"known": False})
+            return admitted
+        self._hashing.spend(password)
+        # The typed name is not recorded: people type their password there too.
+        self._note(UNAUTHENTICATED, f"{purpose}.failed", "", {"known": False})
+        return WrongCredentials() if admitted is None else locked_out(admitted, now)
 
     def _note(
         self, actor: str, action: str, username: str, details: dict[str, Any] | None = None
@@ -367,6 +352,36 @@ def find_account(session: Session, name: str) -> AccountSnapshot | None:
         wrapped_key=wrap.wrapped_key if wrap else None,
         kdf=dict(wrap.kdf) if wrap else None,
     )
+
+
+class UnknownNames:
+    """Failed sign-ins under names without an account, counted like an account's (in memory).
+
+    Keyed by a salted hash: what was typed as a name (often a password) is not kept.
+    """
+
+    _KEEP = 10_000
+
+    def __init__(self, lockout: LockoutPolicy) -> None:
+        self._lockout = lockout
+        self._salt = secrets.token_bytes(16)
+        self._lock = threading.Lock()
+        self._seen: dict[bytes, tuple[int, dt.datetime | None]] = {}
+
+    def admit(self, name: str, now: dt.datetime) -> dt.datetime | LockedOut | None:
+        """Count this attempt: the lock it brings (None: none yet), or LockedOut while locked."""
+        key = hashlib.blake2b(name.encode("utf-8"), key=self._salt, digest_size=16).digest()
+        with self._lock:
+            failures, until = self._seen.pop(key, (0, None))
+            if until is not None and now < until:
+                self._seen[key] = (failures, until)
+                return locked_out(until, now)
+            delay = self._lockout.delay(failures + 1)
+            until = None if delay is None else now + delay
+            self._seen[key] = (failures + 1, until)
+            while len(self._seen) > self._KEEP:
+                del self._seen[next(iter(self._seen))]
+            return until
 
 
 def lock_account(session: Session, name: str) -> User:

@@ -6,7 +6,8 @@ between offices are often renamed. Every way a file can be broken ends in a
 :class:`RegisterFormatError` carrying a message for the operator, never in a
 traceback: the readers face whatever a USB stick holds. Headers are matched
 loosely (case, spaces, punctuation) against the form's field names and the
-Indonesian names registers use.
+Indonesian names registers use. What reading may cost (unzipped size,
+columns, cell size, rows) is capped in ``register_budgets``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,13 @@ from typing import Any
 import openpyxl
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.register_budgets import (
+    MAX_COLUMNS,
+    cell_too_large,
+    mixed_encoding,
+    too_many_columns,
+    zip_over_budget,
+)
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 """Far above any real register (1,000 complaints are about 2 MB); split bigger files."""
@@ -146,6 +154,9 @@ def _decode(data: bytes) -> str:
         if "\x00" not in text and "\ufffd" not in text:
             return text
     elif b"\x00" not in data:
+        mixed = mixed_encoding(data)
+        if mixed is not None:
+            raise RegisterFormatError(mixed)
         for encoding in ("utf-8-sig", "cp1252"):
             try:
                 return data.decode(encoding)
@@ -185,6 +196,9 @@ def _rows(records: Iterator[tuple[int, Sequence[Cell]]]) -> tuple[tuple[str, ...
     header: tuple[str, ...] | None = None
     rows: list[RawRow] = []
     for number, values in records:
+        over = too_many_columns(len(values), number) or cell_too_large(values, number)
+        if over is not None:
+            raise RegisterFormatError(over)
         if _is_blank(values):
             continue
         if header is None:
@@ -271,6 +285,9 @@ def _number_text(value: int | float) -> str:
 
 def _read_xlsx(data: bytes) -> RawRegister:
     """The first worksheet, streamed (read-only) with cached formula values."""
+    over = zip_over_budget(data)
+    if over is not None:
+        raise RegisterFormatError(over)
     # openpyxl warns about styles and extensions it ignores; they do not affect values.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -284,10 +301,9 @@ def _read_xlsx(data: bytes) -> RawRegister:
             sheet = workbook.worksheets[0]
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # some writers store wrong sheet dimensions
-            records = (
-                (n, [_xlsx_cell(v) for v in values])
-                for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            )
+            # One column beyond the cap is enough to refuse; the rest is never built.
+            rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+            records = ((n, _xlsx_row(values)) for n, values in enumerate(rows, 1))
             header, rows = _rows(records)
         except RegisterFormatError:
             raise
@@ -305,6 +321,14 @@ def _not_a_workbook(error: Exception) -> RegisterFormatError:
             {"error": (str(error) or type(error).__name__)[:200]},
         )
     )
+
+
+def _xlsx_row(values: Sequence[object]) -> list[Cell]:
+    """The row's cells up to its last filled one (openpyxl pads every row to ``max_col``)."""
+    cells = [_xlsx_cell(v) for v in values]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
 
 
 def _xlsx_cell(value: object) -> Cell:

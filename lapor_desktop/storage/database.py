@@ -3,7 +3,8 @@
 SQLite runs in WAL mode with ``synchronous=FULL`` (a saved complaint
 survives a power cut), foreign keys on, a busy timeout, and ``BEGIN
 IMMEDIATE`` for every write so that two writers queue instead of failing
-half-way. Writes and reads go through :meth:`Database.write` and
+half-way. A new database file is created owner-only (0600) before SQLite
+opens it. Writes and reads go through :meth:`Database.write` and
 :meth:`Database.read`; a session never crosses threads.
 """
 
@@ -12,10 +13,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from lapor_desktop.security.file_modes import create_private_file
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -65,20 +69,34 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, _private_file(url))
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return create_engine(url, echo=echo, pool_pre_ping=True)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _private_file(url: str) -> Path | None:
+    """The SQLite file to create 0600 before SQLite creates it; None for memory or URIs."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _configure_sqlite(engine: Engine, private_file: Path | None) -> None:
     """Apply the pragmas on every new connection and take over BEGIN from pysqlite.
 
     pysqlite's own transaction handling issues BEGIN late and never
     IMMEDIATE; SQLAlchemy's documented recipe turns it off and emits BEGIN
     itself, which is what lets writers take the lock up front.
     """
+
+    @event.listens_for(engine, "do_connect")
+    def _before_connect(*_args: Any) -> None:
+        # SQLite would create a missing file with 0644 less the umask; WAL and SHM follow it.
+        if private_file is not None and private_file.parent.is_dir():
+            create_private_file(private_file)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

@@ -45,7 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-body-bytes", type=int, default=ServerLimits.max_body_bytes)
     parser.add_argument("--token", action="append", default=[], metavar="OFFICE=TOKEN")
     parser.add_argument("--seed", type=int)
-    faults = parser.add_argument_group("faults (also settable at run time: PUT /_admin/faults)")
+    faults = parser.add_argument_group(
+        "faults (with --fault-injection also settable at run time: PUT /_admin/faults)"
+    )
+    faults.add_argument(
+        "--fault-injection",
+        action="store_true",
+        help="serve /_admin (faults, request log) to loopback callers with the admin token, "
+        "written to server.json",
+    )
     faults.add_argument("--error-500-rate", type=float, default=0.0)
     faults.add_argument("--error-503-rate", type=float, default=0.0)
     faults.add_argument("--error-429-rate", type=float, default=0.0)
@@ -99,6 +107,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         faults=faults,
         tokens=tuple(tokens),
         seed=args.seed,
+        fault_injection=args.fault_injection,
     )
 
 
@@ -120,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         "public_key": server.public_key_text,
         "tokens_file": str(args.data_dir / TOKENS_FILE),
     }
-    durable_files.write_text(args.data_dir / SERVER_FILE, json.dumps(info, indent=2))
+    if server.admin_token is not None:
+        info["admin_token"] = server.admin_token
+    durable_files.write_text(args.data_dir / SERVER_FILE, json.dumps(info, indent=2), mode=0o600)
     lines = [
         Message(N_("Reference LAPOR! server at {url}"), {"url": server.url}),
         Message(N_("Receipt public key: {key}"), {"key": server.public_key_text}),

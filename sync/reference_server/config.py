@@ -125,3 +125,7 @@ class ServerConfig:
     clock: Clock = system_clock
     seed: int | None = None
     """Seeds the error-rate faults, so a failing run can be replayed."""
+    fault_injection: bool = False
+    """Whether ``/_admin`` (faults, the request record) answers at all; off, it is a 404."""
+    admin_token: str | None = None
+    """What ``/_admin`` callers must send in ``X-Admin-Token``; None: drawn at start."""

@@ -1,4 +1,9 @@
-"""App-level fault modes, switchable at run time, and the loopback-only admin endpoint.
+"""App-level fault modes, switchable at run time, and the guarded admin endpoint.
+
+``/_admin`` answers only when the server was started with fault injection
+enabled, only on loopback, and only to a caller presenting the admin token
+(``X-Admin-Token``): anyone else on the computer could otherwise switch off
+deduplication or read the request record.
 
 Link-level faults (bandwidth caps, resets, dropping the connection after
 the commit but before the answer, blackholes) are not here: they belong to
@@ -7,6 +12,7 @@ the TCP proxy in ``sync.faultproxy``, which sits between client and server.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import random
 import threading
@@ -109,6 +115,31 @@ def is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address.split("%", 1)[0]).is_loopback
     except ValueError:
         return False
+
+
+ADMIN_TOKEN_HEADER = "X-Admin-Token"  # noqa: S105 (a header name)
+
+
+def guard_admin(app: Flask, *, enabled: bool, token: str) -> None:
+    """Refuse ``/_admin``: a 404 without fault injection, a 401 without the right token."""
+
+    @app.before_request
+    def _admin_guard() -> None:
+        if not request.path.startswith(ADMIN_PREFIX):
+            return
+        if not enabled:
+            raise ProblemRaised(
+                404,
+                ProblemCode.NOT_FOUND,
+                Message(N_("There is nothing at this address.")),
+            )
+        given = request.headers.get(ADMIN_TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+            raise ProblemRaised(
+                401,
+                ProblemCode.UNAUTHORIZED,
+                Message(N_("The admin endpoint needs the admin token of this server.")),
+            )
 
 
 def register_admin(

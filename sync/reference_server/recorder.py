@@ -21,7 +21,7 @@ from sync.protocol.wire import format_time
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ADMIN_PREFIX = "/_admin"
-_SECRET_HEADERS = frozenset({"authorization", "cookie"})
+_SECRET_HEADERS = frozenset({"authorization", "cookie", "x-admin-token"})
 
 
 @dataclass(frozen=True)

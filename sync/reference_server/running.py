@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import secrets
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sync.protocol.receipts import public_key_text
 from sync.protocol.wire import whole_number
 from sync.reference_server.app import create_app
 from sync.reference_server.config import Faults, ServerConfig
+from sync.reference_server.faults import guard_admin
 from sync.reference_server.recorder import RecordedRequest, RequestRecorder
 from sync.reference_server.state import ServerState
 
@@ -160,14 +162,22 @@ def build_server(config: ServerConfig, host: str, port: int) -> RunningServer:
     """Open the store and bind the socket; nothing is served until ``serve_forever``."""
     state = ServerState(config)
     connections = OpenConnections()
+    admin_token = config.admin_token or secrets.token_urlsafe(24)
     try:
         app, recorder = create_app(state)
+        guard_admin(app, enabled=config.fault_injection, token=admin_token)
         handler = _handler_for(state, connections)
         server = make_server(host, port, app, threaded=True, request_handler=handler)
     except BaseException:
         state.close()
         raise
-    return RunningServer(state=state, server=server, recorder=recorder, connections=connections)
+    return RunningServer(
+        state=state,
+        server=server,
+        recorder=recorder,
+        connections=connections,
+        admin_token=admin_token if config.fault_injection else None,
+    )
 
 
 @dataclass
@@ -178,6 +188,8 @@ class RunningServer:
     server: BaseWSGIServer
     recorder: RequestRecorder
     connections: OpenConnections = field(default_factory=OpenConnections)
+    admin_token: str | None = field(default=None, repr=False)
+    """What ``/_admin`` wants in ``X-Admin-Token``; None when fault injection is off."""
     _thread: threading.Thread | None = field(default=None, repr=False)
 
     @property

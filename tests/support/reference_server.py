@@ -23,6 +23,7 @@ from lapor_desktop.validation.form import validate_form
 from sync.adapters import LaporV1Adapter
 from sync.protocol.messages import SubmissionItem
 from sync.reference_server import RunningServer, ServerConfig, start_in_thread
+from sync.reference_server.faults import ADMIN_TOKEN_HEADER
 from sync.reference_server.intake import DatasetCodes
 from tests.support.samples import OFFICE_CODE, valid_form
 
@@ -33,11 +34,19 @@ SAMPLE_TODAY = dt.date(2026, 11, 27)
 
 @contextlib.contextmanager
 def running_reference_server(data_dir: Path, **config: object) -> Iterator[RunningServer]:
+    """Fault injection on unless told otherwise: tests drive ``/_admin`` (``admin_headers``)."""
+    config.setdefault("fault_injection", True)
     server = start_in_thread(ServerConfig(data_dir=data_dir, **config))  # type: ignore[arg-type]
     try:
         yield server
     finally:
         server.stop()
+
+
+def admin_headers(server: RunningServer) -> dict[str, str]:
+    """The header that ``/_admin`` wants from this server's callers."""
+    assert server.admin_token is not None, "started without fault injection"
+    return {ADMIN_TOKEN_HEADER: server.admin_token}
 
 
 def adapter_for(
