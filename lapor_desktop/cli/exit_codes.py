@@ -23,7 +23,9 @@
 ===  ==================================================================
 
 Commands raise; :func:`classify` turns any exception into a code and a
-bilingual message, so every command fails the same way.
+bilingual message, so every command fails the same way. A sync outcome is
+not an exception: ``sync_commands.outcomes.exit_code`` gives every outcome
+its code (10 to 14, 130), and the type checker refuses one left out.
 """
 
 from __future__ import annotations
@@ -41,9 +43,11 @@ from lapor_desktop.backups.startup import DatabaseDamaged
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.context import DeskLocked
+from lapor_desktop.services.identity_vault import IdentityTampered
 from lapor_desktop.services.office import OfficeNotInitialised
 from lapor_desktop.services.permissions import PermissionDenied
 from lapor_desktop.services.register_formats import RegisterFormatError
+from lapor_desktop.settings import SettingsRejected
 from lapor_desktop.storage.migrate import DatabaseTooNew
 from lapor_desktop.storage.problems import storage_problem
 
@@ -126,8 +130,10 @@ def classify(error: BaseException, folder: Path | None = None) -> tuple[ExitCode
         return ExitCode.NOT_ALLOWED, error.message
     if isinstance(error, DeskLocked):
         return ExitCode.AUTHENTICATION, DeskLocked.message
-    if isinstance(error, MachineKeyError):
+    if isinstance(error, MachineKeyError | SettingsRejected):
         return ExitCode.DATABASE, error.message
+    if isinstance(error, IdentityTampered):
+        return ExitCode.DATABASE, error.explanation
     if isinstance(error, DatabaseDamaged):
         return ExitCode.DATABASE, _damaged(error)
     if isinstance(error, BackupFailed | RestoreRefused):
