@@ -28,7 +28,6 @@ from tests.support.samples import valid_form
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
-
 @pytest.fixture(autouse=True)
 def ordinary_umask() -> Iterator[None]:
     previous = os.umask(0o022)

@@ -54,9 +54,7 @@ def test_about_says_when_the_database_is_behind_this_version(
     assert migrate.head_revision() in shown
 
 
-def test_about_marks_a_training_desk(
-    qtbot: QtBot, sqlite_desk: Desk, language: Language
-) -> None:
+def test_about_marks_a_training_desk(qtbot: QtBot, sqlite_desk: Desk, language: Language) -> None:
     dialog = about(qtbot, sqlite_desk, language, training=True)
 
     assert dialog.training_mark is not None
