@@ -118,3 +118,17 @@ def test_no_contract_lists_exceptions() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = config["tool"]["importlinter"]["contracts"]
     assert [c["name"] for c in contracts if c.get("ignore_imports")] == []
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_is_over_400_lines() -> None:
+    """A module over 400 lines is probably two (docs/architecture.md, style)."""
+    long = sorted(
+        f"{path.relative_to(ROOT)}: {lines}"
+        for package in ("lapor_desktop", "sync", "ui")
+        for path in (ROOT / package).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    )
+    assert long == []

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import uuid as uuid_module
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,12 +13,9 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, se
 from sqlalchemy.orm import Session, selectinload
 
 from lapor_desktop.domain.complaint import (
-    AttachmentView,
     ComplaintDetail,
     ComplaintSummary,
-    FollowUpView,
     Identity,
-    StatusEventView,
 )
 from lapor_desktop.domain.privacy import CONFIDENTIAL_PLACEHOLDER, may_see_identity
 from lapor_desktop.domain.roles import Permission, allows
@@ -28,6 +23,16 @@ from lapor_desktop.domain.status import CLOSED_STATES, Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.keys import DecryptionError
 from lapor_desktop.services import audit
+from lapor_desktop.services.complaint_query import (
+    PAGE_SIZE,
+    ComplaintQuery,
+    ListedComplaint,
+    ListPage,
+    PageRead,
+    RowKey,
+    plan_read,
+)
+from lapor_desktop.services.complaint_views import detail_of, fingerprint_of, summary_of
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.sla import WorkingCalendar
@@ -36,7 +41,18 @@ from lapor_desktop.storage.search import match_clause, match_count
 from lapor_desktop.validation.nik import check_nik
 from lapor_desktop.validation.phone import check_phone
 
-PAGE_SIZE = 50
+__all__ = [
+    "PAGE_SIZE",
+    "ComplaintQuery",
+    "ListPage",
+    "ListedComplaint",
+    "LookupService",
+    "PageRead",
+    "RowKey",
+    "fingerprint_of",
+    "plan_read",
+]
+
 NOT_FOR_YOUR_ROLE = N_("(hidden: your role does not show identities)")
 ATTACHMENT_HIDDEN = N_(
     "Your role may not open this complaint's files: they may show who the complainant is."
@@ -49,92 +65,6 @@ NOT_VERIFIED = frozenset(
 )
 """Statuses in which the complaint has not been forwarded yet (its first deadline runs)."""
 _IDENTITY_DIGITS = 9
-
-
-@dataclass(frozen=True)
-class ListedComplaint(ComplaintSummary):
-    """A list row: the summary, and whether a deadline is missed (``flag_overdue_on``)."""
-
-    overdue: bool = False
-
-
-@dataclass(frozen=True)
-class ComplaintQuery:
-    """Filters for lists and searches; every one optional, all combined with AND."""
-
-    text: str = ""
-    status: str | None = None
-    sync_state: str | None = None
-    classification: str | None = None
-    agency_code: str | None = None
-    category_code: str | None = None
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
-    overdue_on: dt.date | None = None
-    """Only complaints with a deadline missed as of this (office) day."""
-    flag_overdue_on: dt.date | None = None
-    """Mark each row of a page that has a deadline missed as of this day (the list's badge)."""
-    ascending: bool = False
-    """Oldest first instead of newest first."""
-    limit: int = PAGE_SIZE
-    before_id: int | None = None
-    """Keyset paging: the next page continues past the last row's id (in the list's order)."""
-
-
-@dataclass(frozen=True)
-class RowKey:
-    """A row already read: its position in a list's order and its key (the complaint's id)."""
-
-    position: int
-    key: int
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """Rows ``start`` onwards of a list, with their keys (to read on from them by key)."""
-
-    start: int
-    rows: list[ListedComplaint]
-    keys: tuple[int, ...]
-
-    def anchors(self) -> tuple[RowKey, ...]:
-        """The first and last row: where a read of a neighbouring page may start."""
-        if not self.keys:
-            return ()
-        last = self.start + len(self.keys) - 1
-        return RowKey(self.start, self.keys[0]), RowKey(last, self.keys[-1])
-
-
-@dataclass(frozen=True)
-class PageRead:
-    """How to read a page: a query (maybe in the opposite order) and a small offset."""
-
-    query: ComplaintQuery
-    offset: int
-    reverse: bool
-
-
-def plan_read(
-    query: ComplaintQuery, start: int, end: int, total: int, near: Sequence[RowKey]
-) -> PageRead:
-    """The read of rows ``start``..``end`` with the smallest OFFSET.
-
-    From the top; from the end (``total`` rows), read in the opposite order;
-    or by key from a row already read (``near``), forwards or backwards. A
-    database steps over every skipped row, so the nearest known place wins.
-    """
-    size = end - start
-    forward = replace(query, limit=size, before_id=None)
-    backward = replace(forward, ascending=not query.ascending)
-    reads = [PageRead(forward, start, False), PageRead(backward, max(total - end, 0), True)]
-    for anchor in near:
-        if anchor.position < start:
-            keyed = replace(forward, before_id=anchor.key)
-            reads.append(PageRead(keyed, start - anchor.position - 1, False))
-        elif anchor.position >= end:
-            keyed = replace(backward, before_id=anchor.key)
-            reads.append(PageRead(keyed, anchor.position - end, True))
-    return min(reads, key=lambda read: read.offset)
 
 
 class LookupService:
@@ -458,59 +388,6 @@ def _is_uuid(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def summary_of(c: Complaint) -> ComplaintSummary:
-    return ComplaintSummary(
-        uuid=c.uuid,
-        registration_number=c.registration_number,
-        classification=c.classification,
-        title=c.title,
-        status=c.status,
-        sync_state=c.sync_state,
-        agency_code=c.agency_code,
-        category_code=c.category_code,
-        incident_date=c.incident_date,
-        created_at=c.created_at,
-        tracking_id=c.tracking_id,
-        anonim=c.anonim,
-        rahasia=c.rahasia,
-    )
-
-
-def detail_of(c: Complaint, identity: Identity, identity_hidden: str | None) -> ComplaintDetail:
-    return ComplaintDetail(
-        summary=summary_of(c),
-        description=c.description,
-        region_code=c.region_code,
-        location_text=c.location_text,
-        channel=c.channel,
-        urgent=c.urgent,
-        identity=identity,
-        identity_hidden=identity_hidden,
-        draft_form=c.draft_form,
-        timeline=tuple(
-            StatusEventView(e.status, e.occurred_at, e.actor, e.source, e.note) for e in c.events
-        ),
-        attachments=tuple(
-            AttachmentView(a.sha256, a.filename, a.media_type, a.size_bytes) for a in c.attachments
-        ),
-        follow_ups=tuple(
-            FollowUpView(f.uuid, f.created_at, f.author, f.text) for f in c.follow_ups
-        ),
-    )
-
-
-def fingerprint_of(receipt: dict[str, Any]) -> str:
-    """``3F2A-91C0-…``: 16 hex digits of the SHA-256 of the signed receipt, to read aloud.
-
-    Covers the signature and what it signs, so two receipts never share one
-    by accident; the full receipt stays in the database for verification.
-    """
-    fields = ("client_uuid", "content_hash", "tracking_id", "server_time", "key_id", "signature")
-    canonical = "\n".join(str(receipt.get(name, "")) for name in fields)
-    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16].upper()
-    return "-".join(digest[i : i + 4] for i in range(0, 16, 4))
 
 
 class _Collect:
