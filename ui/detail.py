@@ -30,7 +30,6 @@ from lapor_desktop.domain.complaint import Channel, Classification
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.follow_ups import FollowUpOutcome
-from lapor_desktop.services.sla import DEADLINE_LABELS, Deadline
 from ui.attachments_view import AttachmentsView
 from ui.complaint_model import OVERDUE_COLOURS
 from ui.detail_data import DetailPage
@@ -62,7 +61,8 @@ IDENTITY = (
     ("address", N_("Address")),
 )
 TIMELINE_COLUMNS = (N_("When"), N_("Status"), N_("By"), N_("Note"))
-OVERDUE = N_("{date} (overdue)")
+OVERDUE = N_("{date} (overdue by {days} days)")
+OVERDUE_ONE_DAY = N_("{date} (overdue by 1 day)")
 OVERDUE_BADGE = N_("Overdue")
 NO_FOLLOW_UPS = N_("No follow-up notes yet.")
 FOLLOW_UP_ADDED = N_("Follow-up note added; it goes to LAPOR! with the next sync.")
@@ -201,10 +201,10 @@ class DetailView(QWidget):
             "incident_date": long_date(summary.incident_date, lang)
             if summary.incident_date
             else EMPTY,
-            "region": page.region,
+            "region": page.view.region_name,
             "location": detail.location_text,
-            "category": page.category,
-            "agency": page.agency,
+            "category": page.view.category_name,
+            "agency": page.view.agency_name,
             "channel": enum_label(Channel, detail.channel, lang),
             "visibility": ", ".join(visibility),
             "tracking_id": summary.tracking_id or t.text(N_("not yet (not sent)")),
@@ -259,27 +259,22 @@ class DetailView(QWidget):
     def _render_deadlines(self, page: DetailPage) -> None:
         t, lang = self._texts, self._texts.language.code
         fill, ink = OVERDUE_COLOURS
-        self.overdue_badge.setVisible(bool(page.overdue))
+        self.overdue_badge.setVisible(bool(page.view.missed))
         self.overdue_badge.setText(t.text(OVERDUE_BADGE))
         self.overdue_badge.setStyleSheet(
             f"background: {fill}; color: {ink}; padding: 2px 6px; font-weight: bold;"
         )
-        deadlines = page.deadlines
-        if deadlines is None:
+        if page.view.deadlines is None:
             self.deadlines.setText(t.text(N_("Deadlines start when the complaint is saved.")))
             return
         rows: list[str] = []
-        for deadline, day in (
-            (Deadline.VERIFY_BY, deadlines.verify_by),
-            (Deadline.FOLLOW_UP_BY, deadlines.follow_up_by),
-            (Deadline.LEGAL_CEILING, deadlines.legal_ceiling),
-        ):
-            if day is None:
-                continue
-            text = long_date(day, lang)
-            if deadline in page.overdue:
-                text = f"<b style='color:{ERROR_TEXT}'>{t.text(OVERDUE, date=text)}</b>"
-            rows.append(f"{t.text(DEADLINE_LABELS[deadline])}: {text}")
+        for deadline in page.view.deadline_views:
+            text = long_date(deadline.due_on, lang)
+            if deadline.missed:
+                late = OVERDUE_ONE_DAY if deadline.days_late == 1 else OVERDUE
+                text = t.text(late, date=text, days=deadline.days_late)
+                text = f"<b style='color:{ERROR_TEXT}'>{text}</b>"
+            rows.append(f"{t.text(deadline.label)}: {text}")
         self.deadlines.setText("<br>".join(rows))
 
     def _render_timeline(self, page: DetailPage) -> None:

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 
 from lapor_desktop.domain.complaint import Channel, Classification, ComplaintDetail
-from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services.sla import DEADLINE_LABELS, Deadline, deadlines_for_timeline, overdue
-from lapor_desktop.settings import SlaSettings
+from lapor_desktop.services.complaint_views import ComplaintView
 
 from .commands import status_label, sync_label
 from .exit_codes import ExitCode, NotFound
@@ -24,6 +21,8 @@ from .output import Output, local_time, text_or_empty
 from .session import signed_in_desk
 
 _INDENT = "  "
+OVERDUE = N_("overdue by {days} days")
+OVERDUE_ONE_DAY = N_("overdue by 1 day")
 _IDENTITY_LABELS = {
     "full_name": N_("Full name (as on KTP)"),
     "nik": N_("NIK"),
@@ -35,21 +34,40 @@ _IDENTITY_LABELS = {
 
 def show(args: argparse.Namespace, out: Output) -> int:
     with signed_in_desk(args, out) as (desk, me):
-        detail = desk.lookup.get(args.key, actor=me.actor)
-        office = desk.context.office
-        timezone = office.timezone
-        region = desk.context.references.region_label(detail.region_code or "") if detail else ""
-        today = desk.context.office_today()
-    if detail is None:
+        view = desk.lookup.view(args.key, actor=me.actor)
+        timezone = desk.context.office.timezone
+    if view is None:
         raise NotFound(
             Message(N_("No complaint has the number or ID {key}."), {"key": args.key.strip()[:80]})
         )
     if args.json:
-        out.json(detail_json(detail, out))
+        document = detail_json(view.detail, out)
+        document.update(view_json(view))
+        out.json(document)
     else:
-        _print(detail, timezone, region, out)
-        _print_deadlines(detail, office.sla, timezone, today, out)
+        _print(view, timezone, out)
+        _print_deadlines(view, out)
     return ExitCode.OK
+
+
+def view_json(view: ComplaintView) -> dict[str, object]:
+    """What the services decided about the complaint: names, closed, deadlines as of today."""
+    return {
+        "region_name": view.region_name,
+        "category_name": view.category_name,
+        "agency_name": view.agency_name,
+        "closed": view.closed,
+        "deadlines_as_of": view.today,
+        "deadlines": [
+            {
+                "deadline": d.deadline.value,
+                "due_on": d.due_on,
+                "missed": d.missed,
+                "days_late": d.days_late,
+            }
+            for d in view.deadline_views
+        ],
+    }
 
 
 def detail_json(detail: ComplaintDetail, out: Output) -> dict[str, object]:
@@ -73,7 +91,8 @@ def detail_json(detail: ComplaintDetail, out: Output) -> dict[str, object]:
     return document
 
 
-def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> None:
+def _print(view: ComplaintView, timezone: str, out: Output) -> None:
+    detail = view.detail
     s = detail.summary
     yes, no = out.t(N_("yes")), out.t(N_("no"))
     fields = [
@@ -85,10 +104,10 @@ def _print(detail: ComplaintDetail, timezone: str, region: str, out: Output) -> 
         (N_("Status"), f"{status_label(s.status, out)} ({s.status})"),
         (N_("Sync"), sync_label(s.sync_state, out)),
         (N_("Incident date"), text_or_empty(s.incident_date)),
-        (N_("Incident region"), " - ".join(filter(None, (detail.region_code, region))) or "-"),
+        (N_("Incident region"), _code_and_name(detail.region_code, view.region_name)),
         (N_("Incident location"), text_or_empty(detail.location_text)),
-        (N_("Category"), text_or_empty(s.category_code)),
-        (N_("Target agency"), text_or_empty(s.agency_code)),
+        (N_("Category"), _code_and_name(s.category_code, view.category_name)),
+        (N_("Target agency"), _code_and_name(s.agency_code, view.agency_name)),
         (N_("Intake channel"), _channel(detail.channel, out)),
         (N_("Anonymous"), yes if s.anonim else no),
         (N_("Confidential"), yes if s.rahasia else no),
@@ -139,29 +158,23 @@ def print_identity(detail: ComplaintDetail, out: Output) -> None:
         out.line(f"{_INDENT}{out.t(_IDENTITY_LABELS[name])}: {text_or_empty(value)}")
 
 
-def _print_deadlines(
-    detail: ComplaintDetail, sla: SlaSettings, timezone: str, today: dt.date, out: Output
-) -> None:
+def _print_deadlines(view: ComplaintView, out: Output) -> None:
     """The SLA dates in working days, with the ones already missed marked."""
-    events = [(e.status, e.occurred_at) for e in detail.timeline]
-    deadlines = deadlines_for_timeline(events, sla, timezone)
-    if deadlines is None:
+    if view.deadlines is None:
         return
-    closed = Status(detail.summary.status).is_closed
-    missed = set(overdue(deadlines, today, closed=closed))
-    rows = [
-        (Deadline.VERIFY_BY, deadlines.verify_by),
-        (Deadline.FOLLOW_UP_BY, deadlines.follow_up_by),
-        (Deadline.LEGAL_CEILING, deadlines.legal_ceiling),
-    ]
     out.line()
     out.line(out.t(N_("Deadlines")) + ":")
-    late_label = out.t(N_("overdue"))
-    for deadline, day in rows:
-        if day is None:
-            continue
-        late = f"  ({late_label})" if deadline in missed else ""
-        out.line(f"{_INDENT}{out.t(DEADLINE_LABELS[deadline])}: {day.isoformat()}{late}")
+    for d in view.deadline_views:
+        late = ""
+        if d.missed:
+            msgid = OVERDUE_ONE_DAY if d.days_late == 1 else OVERDUE
+            late = "  (" + out.t(msgid, days=d.days_late) + ")"
+        out.line(f"{_INDENT}{out.t(d.label)}: {d.due_on.isoformat()}{late}")
+
+
+def _code_and_name(code: str | None, name: str) -> str:
+    """``2104 - Kabupaten Lingga``; the code alone when nothing more is known."""
+    return " - ".join(dict.fromkeys(filter(None, (code, name)))) or "-"
 
 
 def _classification(value: str | None, out: Output) -> str:

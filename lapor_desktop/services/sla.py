@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -126,6 +126,73 @@ DEADLINE_LABELS: dict[Deadline, str] = {
 }
 """msgids for the list views; render them with :func:`lapor_desktop.i18n.translate`."""
 
+CLOCK_STARTS = Status.QUEUED
+"""No deadline runs before the complaint is queued (a draft has none)."""
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    """One deadline of the lifecycle: the step that starts its clock, the step that meets it.
+
+    The one definition both the detail (Python) and the list's overdue filter
+    (SQL, ``services/overdue_filter.py``) read, so they cannot disagree.
+    ``met_by`` None: only closing the complaint meets it.
+    """
+
+    deadline: Deadline
+    starts_with: Status
+    met_by: Status | None
+    length: Callable[[SlaSettings], int]
+    working_days: bool
+
+    def due(self, started_on: dt.date, sla: SlaSettings, calendar: WorkingCalendar) -> dt.date:
+        """The last day on which the step is on time, for a clock started on ``started_on``."""
+        if self.working_days:
+            return calendar.add_working_days(started_on, self.length(sla))
+        return started_on + dt.timedelta(days=self.length(sla))
+
+    def first_start_on_time(
+        self, today: dt.date, sla: SlaSettings, calendar: WorkingCalendar
+    ) -> dt.date:
+        """The earliest start date whose deadline has not passed by ``today``.
+
+        A clock started before it has missed this deadline (unless its step is
+        done); the SQL filter compares timestamps with it, so the database
+        never counts working days itself.
+        """
+        day = today
+        while self.due(day - dt.timedelta(days=1), sla, calendar) >= today:
+            day -= dt.timedelta(days=1)
+        return day
+
+
+DEADLINE_RULES: tuple[DeadlineRule, ...] = (
+    DeadlineRule(
+        Deadline.VERIFY_BY,
+        starts_with=CLOCK_STARTS,
+        met_by=Status.FORWARDED,
+        length=lambda sla: sla.verification_working_days,
+        working_days=True,
+    ),
+    DeadlineRule(
+        Deadline.FOLLOW_UP_BY,
+        starts_with=Status.FORWARDED,
+        met_by=Status.FOLLOWED_UP,
+        length=lambda sla: sla.follow_up_working_days,
+        working_days=True,
+    ),
+    DeadlineRule(
+        # Perpres 76/2013: settled within 60 *calendar* days of the complaint file being
+        # complete, counted from submission, the earliest date the desk knows.
+        Deadline.LEGAL_CEILING,
+        starts_with=CLOCK_STARTS,
+        met_by=None,
+        length=lambda sla: sla.legal_ceiling_days,
+        working_days=False,
+    ),
+)
+"""Every deadline that can be missed, in lifecycle order."""
+
 
 @dataclass(frozen=True)
 class Deadlines:
@@ -144,6 +211,22 @@ class Deadlines:
     followed_up_on: dt.date | None = None
     auto_close_on: dt.date | None = None
 
+    def due(self, deadline: Deadline) -> dt.date | None:
+        """The date of one deadline; None while its clock has not started."""
+        return {
+            Deadline.VERIFY_BY: self.verify_by,
+            Deadline.FOLLOW_UP_BY: self.follow_up_by,
+            Deadline.LEGAL_CEILING: self.legal_ceiling,
+        }[deadline]
+
+    def step_on(self, step: Status) -> dt.date | None:
+        """The day a step of the lifecycle first happened; None before it."""
+        return {
+            CLOCK_STARTS: self.submitted_on,
+            Status.FORWARDED: self.forwarded_on,
+            Status.FOLLOWED_UP: self.followed_up_on,
+        }.get(step)
+
 
 def compute_deadlines(
     submitted_on: dt.date,
@@ -154,20 +237,20 @@ def compute_deadlines(
 ) -> Deadlines:
     """Every deadline that applies so far, from the dates the steps happened.
 
-    The legal ceiling counts *calendar* days (Perpres 76/2013: settled within
-    60 days of the complaint file being complete), from submission, the
-    earliest date the desk knows; ``SlaSettings.legal_ceiling_days`` changes it.
+    The dates come from :data:`DEADLINE_RULES`; ``SlaSettings`` sets their lengths.
     """
+    steps = {CLOCK_STARTS: submitted_on, Status.FORWARDED: forwarded_on}
+    due = {
+        rule.deadline: rule.due(started, sla, calendar)
+        for rule in DEADLINE_RULES
+        if (started := steps.get(rule.starts_with)) is not None
+    }
     return Deadlines(
         submitted_on=submitted_on,
-        verify_by=calendar.add_working_days(submitted_on, sla.verification_working_days),
-        legal_ceiling=submitted_on + dt.timedelta(days=sla.legal_ceiling_days),
+        verify_by=due[Deadline.VERIFY_BY],
+        legal_ceiling=due[Deadline.LEGAL_CEILING],
         forwarded_on=forwarded_on,
-        follow_up_by=(
-            calendar.add_working_days(forwarded_on, sla.follow_up_working_days)
-            if forwarded_on is not None
-            else None
-        ),
+        follow_up_by=due.get(Deadline.FOLLOW_UP_BY),
         followed_up_on=followed_up_on,
         auto_close_on=(
             calendar.add_working_days(followed_up_on, sla.auto_close_working_days)
@@ -177,22 +260,39 @@ def compute_deadlines(
     )
 
 
+@dataclass(frozen=True)
+class DeadlineState:
+    """One deadline of one complaint as of a day: its date, whether missed, and by how much."""
+
+    deadline: Deadline
+    due_on: dt.date
+    missed: bool
+    days_late: int
+    """Calendar days since ``due_on`` when missed; 0 otherwise."""
+
+
+def deadline_states(
+    deadlines: Deadlines, today: dt.date, *, closed: bool = False
+) -> tuple[DeadlineState, ...]:
+    """Each deadline whose clock has started, in lifecycle order; none missed once closed.
+
+    Missed: the day is past its date and the step that meets it has not happened.
+    """
+    states: list[DeadlineState] = []
+    for rule in DEADLINE_RULES:
+        due = deadlines.due(rule.deadline)
+        if due is None:
+            continue
+        met = rule.met_by is not None and deadlines.step_on(rule.met_by) is not None
+        missed = not closed and not met and today > due
+        late = (today - due).days if missed else 0
+        states.append(DeadlineState(rule.deadline, due, missed, late))
+    return tuple(states)
+
+
 def overdue(deadlines: Deadlines, today: dt.date, *, closed: bool = False) -> list[Deadline]:
     """The deadlines passed without their step done, in lifecycle order; none once closed."""
-    if closed:
-        return []
-    missed: list[Deadline] = []
-    if deadlines.forwarded_on is None and today > deadlines.verify_by:
-        missed.append(Deadline.VERIFY_BY)
-    if (
-        deadlines.follow_up_by is not None
-        and deadlines.followed_up_on is None
-        and today > deadlines.follow_up_by
-    ):
-        missed.append(Deadline.FOLLOW_UP_BY)
-    if today > deadlines.legal_ceiling:
-        missed.append(Deadline.LEGAL_CEILING)
-    return missed
+    return [s.deadline for s in deadline_states(deadlines, today, closed=closed) if s.missed]
 
 
 def may_auto_close(deadlines: Deadlines, today: dt.date) -> bool:
@@ -215,7 +315,7 @@ def deadlines_for_timeline(
                 return when.astimezone(zone).date()
         return None
 
-    submitted = first(Status.QUEUED.value)
+    submitted = first(CLOCK_STARTS.value)
     if submitted is None:
         return None
     return compute_deadlines(
