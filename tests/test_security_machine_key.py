@@ -261,7 +261,8 @@ def test_every_security_message_has_an_indonesian_translation_with_its_placehold
     for msgid in msgids:
         assert isinstance(msgid, str)
         placeholders = {name: f"<{name}>" for name in ("path", "data_dir", "mode", "where")}
-        placeholders |= {"reason": "<reason>", "variable": "<variable>"}
+        placeholders |= {"reason": "<reason>", "variable": "<variable>", "count": "<count>"}
+        placeholders |= {"paths": "<paths>", "more": "<more>"}
         translated = _indonesian(Message(msgid, placeholders))
         assert translated
         assert translated != Message(msgid, placeholders).render("en")
