@@ -42,7 +42,7 @@ def child(data_dir: Path) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from lapor_desktop.cli.opening import open_existing_desk
+    from lapor_desktop.desk import open_existing_desk
     from lapor_desktop.i18n import LANGUAGES
     from lapor_desktop.paths import DataPaths
     from lapor_desktop.services.accounts import SignedIn

@@ -11,18 +11,15 @@ the machine key's store so that the GUI and an unattended ``sync --watch`` on
 the same workstation always find the same token.
 
 The value never reaches a log, a repr or an exception text: ``DeviceToken``
-prints as ``DeviceToken(****)`` and ``RedactSecrets`` scrubs registered
-secrets from log records.
+prints as ``DeviceToken(****)`` and ``RedactSecrets`` (in ``token_redactor.py``,
+re-exported here) scrubs registered secrets from log records.
 """
 
 from __future__ import annotations
 
 import hmac
-import logging
 import re
-import threading
-import urllib.parse
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn, Protocol
 
@@ -41,10 +38,22 @@ from lapor_desktop.security.machine_key import (
     is_secure_keyring,
     machine_key_store,
 )
+from sync.token_redactor import MIN_TOKEN_LENGTH, REDACTED, REDACTOR, RedactSecrets
+
+__all__ = [
+    "MIN_TOKEN_LENGTH",
+    "REDACTED",
+    "REDACTOR",
+    "TOKEN_FILE_NAME",
+    "DeviceToken",
+    "DeviceTokenError",
+    "RedactSecrets",
+    "forget_token",
+    "load_token",
+    "store_token",
+]
 
 TOKEN_FILE_NAME = "device-token.sealed"  # noqa: S105 -- a file name, not a secret
-REDACTED = "****"
-MIN_TOKEN_LENGTH = 8
 MAX_TOKEN_LENGTH = 4096
 _TOKEN_KEY_INFO = b"lapor device token v1"
 _MAX_TOKEN_FILE_BYTES = 16 * 1024
@@ -97,61 +106,6 @@ class DeviceToken:
 
     def __reduce__(self) -> NoReturn:
         raise TypeError("a DeviceToken is not pickled: it would leave the secure store")
-
-
-class RedactSecrets(logging.Filter):
-    """Replaces every registered secret in a log record with ``****``.
-
-    A filter on a logger only sees records created by that very logger, so
-    ``install_on`` names each logger; the application's log handlers should
-    get the same filter to cover every other logger too.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._secrets: tuple[str, ...] = ()
-        self._lock = threading.Lock()
-
-    def register(self, secret: str) -> None:
-        """Redact ``secret`` (and its percent-encoded form, as it would appear in a URL)."""
-        if len(secret) < MIN_TOKEN_LENGTH:
-            raise ValueError("a secret this short would redact ordinary text")
-        forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
-        with self._lock:
-            merged = set(self._secrets) | forms
-            self._secrets = tuple(sorted(merged, key=len, reverse=True))
-
-    def install_on(self, logger_names: Iterable[str]) -> None:
-        for name in logger_names:
-            logging.getLogger(name).addFilter(self)  # addFilter ignores a second install
-
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: keep the template, drop the arguments
-            record.args = None
-            message = str(record.msg)
-        redacted = self.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-# One per process, as logging itself is: the same filter object on every logger.
-REDACTOR = RedactSecrets()
 
 
 class _TokenStore(Protocol):

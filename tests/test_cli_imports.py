@@ -1,4 +1,7 @@
-"""What the command line imports: ``--version`` loads no database layer, every command resolves.
+"""What start-up imports: ``--version`` loads no database layer, every command resolves.
+
+The desk and the log also load no library that only some action needs (a
+validator's, the PostgreSQL dialect, the keyring).
 
 No timer here (a loaded machine would make it flaky): a heavy import that
 creeps back onto the ``--version`` path shows up in ``sys.modules`` instead.
@@ -56,8 +59,8 @@ def loaded_after(code: str, tmp_path: Path) -> list[str]:
     return names
 
 
-def heavy_among(names: list[str]) -> list[str]:
-    return [n for n in names if any(n == h or n.startswith(h + ".") for h in HEAVY)]
+def heavy_among(names: list[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    return [n for n in names if any(n == h or n.startswith(h + ".") for h in heavy)]
 
 
 def test_version_loads_no_database_layer_crypto_qt_or_network(tmp_path: Path) -> None:
@@ -85,6 +88,56 @@ def test_version_of_an_existing_sqlite_file_loads_no_database_layer(tmp_path: Pa
         """
     )
     assert heavy_among(loaded_after(code, tmp_path)) == []
+
+
+def test_opening_the_desk_module_loads_no_validator_library_or_postgresql_dialect(
+    tmp_path: Path,
+) -> None:
+    code = "import lapor_desktop.desk, lapor_desktop.services.intake, lapor_desktop.services.lookup"
+    loaded = loaded_after(code, tmp_path)
+
+    assert "sqlalchemy" in loaded, "the desk module is what the window and list open"
+    deferred = ("email_validator", "phonenumbers", "sqlalchemy.dialects.postgresql")
+    assert heavy_among(loaded, deferred) == []
+
+
+def test_the_validators_load_their_library_on_the_first_check(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        """
+        from lapor_desktop.validation.email import check_email
+        from lapor_desktop.validation.phone import check_phone
+        assert check_email("warga@example.com") == ("warga@example.com", None)
+        assert check_phone("0812 3456 7890") == ("+6281234567890", None)
+        """
+    )
+    loaded = loaded_after(code, tmp_path)
+
+    assert "email_validator" in loaded
+    assert "phonenumbers" in loaded
+
+
+def test_starting_the_log_loads_no_keyring_or_crypto(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    code = textwrap.dedent(
+        f"""
+        import logging
+        from pathlib import Path
+        from lapor_desktop.paths import DataPaths
+        from sync.desk_logging import start_logging
+        start_logging(DataPaths(Path({str(tmp_path / "data")!r})))
+        logging.getLogger("lapor_desktop").warning("started")
+        """
+    )
+    loaded = loaded_after(code, tmp_path)
+
+    assert heavy_among(loaded, ("keyring", "cryptography", "argon2", "sync.device_token")) == []
+
+
+def test_the_token_store_registers_with_the_logs_one_redactor() -> None:
+    from sync import device_token, token_redactor
+
+    assert device_token.REDACTOR is token_redactor.REDACTOR
+    assert device_token.RedactSecrets is token_redactor.RedactSecrets
 
 
 def test_building_the_parser_and_help_load_no_service(tmp_path: Path) -> None:
