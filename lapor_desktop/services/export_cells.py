@@ -12,11 +12,11 @@ same apostrophe, which spreadsheets take as "this is text").
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_COLUMNS = frozenset({"nik", "phone"})
@@ -47,6 +47,8 @@ def xlsx_writer(
     starts with, and marked quote-prefixed when it looks like one); NIK and
     phone also get the text number format.
     """
+    import openpyxl  # only an XLSX export needs it: every window start and command would pay
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("LAPOR")
     sheet.append([_text_cell(sheet, name, name) for name in columns])
@@ -67,6 +69,8 @@ def _cell(sheet: WriteOnlyWorksheet, column: str, value: object) -> WriteOnlyCel
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, column: str, text: str) -> WriteOnlyCell:
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
     if text.startswith(FORMULA_STARTS):
