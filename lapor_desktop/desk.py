@@ -35,6 +35,7 @@ from lapor_desktop.services.accounts import (
 from lapor_desktop.services.context import Clock, DeskContext, system_clock
 from lapor_desktop.services.data_key import DataKeyService
 from lapor_desktop.services.data_subject import DataSubjectService
+from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.export import ExportService
 from lapor_desktop.services.follow_ups import FollowUpService
 from lapor_desktop.services.identity_vault import IdentityVault
@@ -88,6 +89,11 @@ class Desk:
     @property
     def database(self) -> Database:
         return self.context.database
+
+    @property
+    def hub(self) -> EventHub:
+        """The desk's one event hub: every write announces its ``DeskChanges`` here."""
+        return self.context.hub
 
     @property
     def unlocked(self) -> bool:

@@ -133,6 +133,7 @@ def sync_store_for(context: DeskContext) -> SyncStore:
         owner=context.station.station_id,
         files=context.attachment_store(),
         references=context.references,
+        hub=context.hub,
     )
 
 

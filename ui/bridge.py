@@ -1,40 +1,45 @@
-"""The one bridge from the rest of the program to the widgets (after Electrum's Qt adapter).
+"""The one bridge from the desk's event hub to the widgets (after Electrum's Qt adapter).
 
-Anything may post an event from any thread (a save on the database worker
-today, the sync engine tomorrow); widgets only ever see Qt signals emitted
-on the GUI thread, so no handler runs on a worker.
+Anything may publish on the hub from any thread (a save on the database
+worker, a sync pass on its thread); widgets only ever see ``changes``
+emitted on the GUI thread, so no handler runs on a worker.
 """
 
 from __future__ import annotations
 
-import enum
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-
-class DeskEvent(enum.StrEnum):
-    COMPLAINTS_CHANGED = "complaints_changed"
-    """Payload: the UUIDs of the complaints that changed (empty: refresh everything)."""
+from lapor_desktop.services.changes import DeskChanges
+from lapor_desktop.services.events import EventHub
 
 
 class DeskBridge(QObject):
-    """Re-emits posted events as signals on the thread this object lives in (the GUI's)."""
+    """Subscribes to ``hub`` and re-emits each publication as ``changes`` on this object's thread.
 
-    complaints_changed = Signal(object)
-    _posted = Signal(str, object)
+    ``close`` (the window calls it as it closes) stops hearing the hub, so a
+    closed window is never called by a later sync pass.
+    """
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    changes = Signal(object)
+    _heard = Signal(object)
+
+    def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._posted.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+        self._hub = hub
+        self._heard.connect(self._relay, Qt.ConnectionType.QueuedConnection)
+        self._unsubscribe: Callable[[], None] | None = hub.subscribe(self._heard.emit)
 
-    def post(self, event: DeskEvent, payload: object = ()) -> None:
-        """Thread-safe: the signal goes out later, on the GUI thread."""
-        self._posted.emit(event.value, payload)
+    def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
-    def complaints_saved(self, *uuids: str) -> None:
-        self.post(DeskEvent.COMPLAINTS_CHANGED, tuple(uuids))
+    def publish(self, changes: DeskChanges) -> None:
+        """Announce a change made outside a service's write (thread-safe)."""
+        self._hub.publish(changes)
 
-    @Slot(str, object)
-    def _dispatch(self, event: str, payload: object) -> None:
-        if DeskEvent(event) is DeskEvent.COMPLAINTS_CHANGED:
-            self.complaints_changed.emit(payload)
+    @Slot(object)
+    def _relay(self, changes: DeskChanges) -> None:
+        self.changes.emit(changes)

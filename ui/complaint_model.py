@@ -28,6 +28,7 @@ from PySide6.QtGui import QBrush, QColor
 from lapor_desktop.domain.complaint import Classification, ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_
+from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import (
     ComplaintQuery,
@@ -38,6 +39,7 @@ from lapor_desktop.services.lookup import (
 )
 from ui.formatting import EMPTY, enum_label, short_datetime
 from ui.i18n import Language
+from ui.row_refresh import MAX_PATCHED_ROWS, RowsRead, is_filtered, neighbours, read_rows, with_row
 from ui.style import sync_colours
 from ui.tasks import TaskRunner
 
@@ -120,6 +122,7 @@ class ComplaintTableModel(QAbstractTableModel):
         self._reading: int | None = None
         self._loading = False
         self._generation = 0
+        self._changes_seen = 0
         language.changed.connect(self._retranslate)
 
     @property
@@ -149,6 +152,30 @@ class ComplaintTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count and read again (something changed); the pages last shown are read again too."""
         self._start(self._query, tuple(self._pages)[-RELOADED_PAGES:])
+
+    def show_changes(self, changes: DeskChanges) -> None:
+        """Repaint the rows named (read again alone); reset only when the count may change
+        (or the settings, e.g. the deadlines behind the overdue badge)."""
+        self._changes_seen += 1
+        if changes.count_changed or changes.settings or (changes.complaints and self._loading):
+            self.reload()
+            return
+        if not changes.complaints:
+            return
+        loaded = self._rows_by_uuid()
+        rows = {loaded[uuid]: uuid for uuid in changes.complaints if uuid in loaded}
+        unseen = len(rows) < len(changes.complaints)
+        if len(rows) > MAX_PATCHED_ROWS or (unseen and is_filtered(self._query)):
+            self.reload()
+            return
+        generation, source, query, total = self._generation, self._source, self._query, self._total
+        pages = tuple(self._pages.values())
+        wanted = {row: neighbours(pages, row) for row in rows}
+        self._runner.run(
+            lambda: read_rows(source, query, total, wanted),
+            lambda answer: self._patched(generation, rows, answer),
+            lambda error: self._failed(generation, error),
+        )
 
     def row_of(self, uuid: str) -> int | None:
         """The row of a complaint among the rows read so far."""
@@ -275,19 +302,22 @@ class ComplaintTableModel(QAbstractTableModel):
             return
         number, _ = self._wanted.popitem()
         self._reading = number
-        generation, source = self._generation, self._source
+        generation, source, seen = self._generation, self._source, self._changes_seen
         query, total = self._query, self._total
         near = tuple(anchor for page in self._pages.values() for anchor in page.anchors())
         self._runner.run(
             lambda: source.page_at(query, number * self._page_size, total, near),
-            lambda page: self._arrived(generation, page),
+            lambda page: self._arrived(generation, page, seen),
             lambda error: self._failed(generation, error),
         )
 
-    def _arrived(self, generation: int, page: ListPage) -> None:
+    def _arrived(self, generation: int, page: ListPage, seen: int) -> None:
         if generation != self._generation:
             return
         self._reading = None
+        if seen != self._changes_seen:
+            self._want(page.start // self._page_size)  # read before a change: read it again
+            return
         self._pages[page.start // self._page_size] = page
         while len(self._pages) > self._kept_pages:
             self._pages.popitem(last=False)
@@ -296,6 +326,32 @@ class ComplaintTableModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(page.start, 0), self.index(last, len(COLUMNS) - 1))
             self.rows_loaded.emit(page.start, last)
         self._read_next()
+
+    def _rows_by_uuid(self) -> dict[str, int]:
+        return {
+            summary.uuid: page.start + offset
+            for page in self._pages.values()
+            for offset, summary in enumerate(page.rows)
+        }
+
+    def _patched(self, generation: int, expected: dict[int, str], answer: RowsRead) -> None:
+        """Put the rows read again in place; a row that moved or went means a full read."""
+        if generation != self._generation:
+            return
+        moved = answer.total != self._total or any(
+            summary is None or summary.uuid != expected[row] for row, summary in answer.rows.items()
+        )
+        if moved:
+            self.reload()
+            return
+        last = len(COLUMNS) - 1
+        for row, summary in answer.rows.items():
+            number = row // self._page_size
+            page = self._pages.get(number)
+            replaced = with_row(page, row, summary) if page and summary else None
+            if replaced is not None:
+                self._pages[number] = replaced
+                self.dataChanged.emit(self.index(row, 0), self.index(row, last))
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:

@@ -34,7 +34,6 @@ from lapor_desktop.services.intake import IntakeService, SaveOutcome
 from lapor_desktop.validation.form import ValidationResult
 from lapor_desktop.validation.issues import ValidationIssue
 from ui.attachments_panel import AttachmentsPanel
-from ui.bridge import DeskBridge
 from ui.duplicate_warning import DuplicateWarning
 from ui.errors import explain
 from ui.fields import set_role
@@ -71,7 +70,6 @@ class IntakePage(QWidget):
         intake: IntakeService,
         actor: Actor,
         runner: TaskRunner,
-        bridge: DeskBridge,
         clock: Clock,
         timezone: str,
         *,
@@ -85,7 +83,6 @@ class IntakePage(QWidget):
         self._intake = intake
         self._actor = actor
         self._runner = runner
-        self._bridge = bridge
         self._clock = clock
         self._timezone = timezone
         self._uuid = str(uuid_module.uuid4())
@@ -281,7 +278,6 @@ class IntakePage(QWidget):
         then_print: bool,
     ) -> None:
         self._enable_form()
-        self._bridge.complaints_saved(outcome.uuid)
         if outcome.refused is not None:
             self._show_status(outcome.refused, warn=True)
             return
@@ -323,7 +319,6 @@ class IntakePage(QWidget):
             self._kept, self._kept_files = form, files
             when = clock_time(local(self._clock(), self._timezone), self._texts.language.code)
             self._show_status(Message(AUTOSAVED, {"time": when}))
-            self._bridge.complaints_saved(outcome.uuid)
         self.draft_saved.emit(outcome)
 
     def _autosave_failed(self, error: BaseException) -> None:

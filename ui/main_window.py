@@ -26,6 +26,7 @@ from lapor_desktop.desk import Desk
 from lapor_desktop.domain.complaint import ComplaintDetail
 from lapor_desktop.domain.roles import Permission, allows
 from lapor_desktop.i18n import LANGUAGES, N_, Message
+from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.intake import SaveOutcome
 from lapor_desktop.services.lookup import ComplaintQuery
@@ -42,6 +43,7 @@ from ui.detail_data import DetailPage, load_detail
 from ui.errors import explain
 from ui.fields import set_role
 from ui.fix_and_resend import FixSources
+from ui.help_menu import add_help_menu
 from ui.i18n import LANGUAGE_NAMES, Language, Texts
 from ui.intake_page import AUTOSAVE_SECONDS, IntakePage
 from ui.quarantine_view import QuarantineView
@@ -81,7 +83,7 @@ class MainWindow(QMainWindow):
         self.crashes = crashes or CrashReporter(desk.paths, language, self)
         self.crashes.window = self
         self.about_dialog: AboutDialog | None = None
-        self.bridge = DeskBridge(self)
+        self.bridge = DeskBridge(desk.hub, self)
         self.texts = Texts(language, self)
         self.receipt_dialog: ReceiptDialog | None = None
         timezone = desk.context.office.timezone
@@ -92,7 +94,6 @@ class MainWindow(QMainWindow):
                 desk.intake,
                 actor,
                 self.runner,
-                self.bridge,
                 desk.context.clock,
                 timezone,
                 autosave_seconds=autosave_seconds,
@@ -221,12 +222,23 @@ class MainWindow(QMainWindow):
             self.intake.set_choices(choices)
         self.list.set_choices(choices)
 
-    def _complaints_changed(self, uuids: tuple[str, ...]) -> None:
-        """Refresh the list, and the detail only if it shows one that changed."""
-        self.model.reload()
+    def _changed(self, changes: DeskChanges) -> None:
+        """Repaint what a write named: its rows, the open detail, the pickers, the quarantine."""
+        self.model.show_changes(changes)
         page = self.detail.page
-        if page is not None and (not uuids or page.detail.summary.uuid in uuids):
+        if page is not None and changes.touches(page.detail.summary.uuid):
             self.open_complaint(page.detail.summary.uuid)
+        if changes.reference_data or changes.everything:
+            self._load_choices()
+        if (changes.outbox or changes.everything) and self.tabs.currentWidget() is self.sync_panel:
+            self.quarantine.refresh()
+
+    def _load_choices(self) -> None:
+        context = self.desk.context
+        self.runner.run(
+            lambda: load_choices(context.references, context.office.office_code),
+            self._choices_loaded,
+        )
 
     def _resume(self, detail: ComplaintDetail) -> None:
         if self.intake is not None and self.intake.resume(detail):
@@ -238,8 +250,7 @@ class MainWindow(QMainWindow):
         self.settings.show_language(code)
 
     def _synced(self, summary: object) -> None:
-        """A pass ended: the list and an open detail may show new states."""
-        self._complaints_changed(())
+        """A pass ended (its writes announced their own changes): the quarantine may have grown."""
         if self.tabs.currentWidget() is self.sync_panel:
             self.quarantine.refresh()
 
@@ -257,8 +268,7 @@ class MainWindow(QMainWindow):
             self.sync.sync_now()
 
     def _fixed(self, outcome: SaveOutcome) -> None:
-        """A corrected complaint is queued again: its row changed, and it goes at once."""
-        self.bridge.complaints_saved(outcome.uuid)
+        """A corrected complaint is queued again (its save announced its row): it goes at once."""
         self.sync.sync_now()
 
     def _show_failure(self, error: BaseException) -> None:
@@ -288,6 +298,7 @@ class MainWindow(QMainWindow):
             self.intake.autosave()
         self.sync.stop()
         self.runner.shutdown()
+        self.bridge.close()
         super().closeEvent(event)
 
     # -- construction ---------------------------------------------------------------------
@@ -337,21 +348,15 @@ class MainWindow(QMainWindow):
             self.language_choice.addItem(LANGUAGE_NAMES[code], code)
         self.language_choice.setCurrentIndex(LANGUAGES.index(self.texts.language.code))
         status.addPermanentWidget(self.language_choice)
-        help_menu = self.menuBar().addMenu("")
-        t.bind(help_menu.setTitle, N_("&Help"))
-        about = help_menu.addAction("")
-        t.bind(about.setText, N_("&About LAPOR! Desktop"))
-        about.setShortcut(QKeySequence("F1"))
-        about.triggered.connect(self.show_about)
+        add_help_menu(self.menuBar(), t, self.show_about)
         self._update_title()
 
     def _connect(self) -> None:
         self.runner.failed.connect(self._show_failure)
-        self.bridge.complaints_changed.connect(self._complaints_changed)
+        self.bridge.changes.connect(self._changed)
         self.list.opened.connect(self.open_complaint)
         self.detail.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
         self.detail.resume_requested.connect(self._resume)
-        self.detail.follow_up_added.connect(lambda uuid: self.bridge.complaints_saved(uuid))
         self.language_choice.activated.connect(
             lambda index: self.choose_language(str(self.language_choice.itemData(index)))
         )
@@ -389,8 +394,4 @@ class MainWindow(QMainWindow):
             self.show_list()
         else:
             self.show_intake()
-        context = self.desk.context
-        self.runner.run(
-            lambda: load_choices(context.references, context.office.office_code),
-            self._choices_loaded,
-        )
+        self._load_choices()

@@ -14,21 +14,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from lapor_desktop.desk import Desk
 from lapor_desktop.services.sync_status import SyncStatus, read_status
-from sync.engine import AuthProblem, Cancelled
+from sync.engine import SyncOutcome
 from sync.runner import DeskLink, RunnerConfig, RunnerState, RunnerStatus, SyncRunner
 from sync.sync_log import SyncLog
-from ui.sync_state import LONG_OFFLINE, Connection, SyncView, brought_changes
+from ui.sync_state import LONG_OFFLINE, SyncView, brought_changes
 from ui.tasks import TaskRunner
 
 PROGRESS_POLL_MS = 200
-
-_CONNECTIONS = {
-    RunnerState.IDLE: Connection.ONLINE,
-    RunnerState.OFFLINE: Connection.OFFLINE,
-    RunnerState.WAITING: Connection.SERVICE_BUSY,
-    RunnerState.NOT_CONFIGURED: Connection.NOT_CONFIGURED,
-    RunnerState.FAILED: Connection.NEEDS_ATTENTION,
-}
 
 
 class SyncController(QObject):
@@ -134,9 +126,8 @@ class SyncController(QObject):
         view = dataclasses.replace(
             self.view,
             running=running,
-            connection=self._connection_of(status),
+            outcome=self._standing(status.outcome),
             summary=status.last_summary,
-            problem=status.problem,
             progress=self.runner.progress() if running else None,
         )
         if running:
@@ -165,16 +156,11 @@ class SyncController(QObject):
             return False  # a desk that never synced has no absence to report
         return self._desk.context.now() - before.last_success_at > LONG_OFFLINE
 
-    def _connection_of(self, status: RunnerStatus) -> Connection:
-        if status.state is RunnerState.NEEDS_PERSON:
-            outcome = status.last_summary.outcome if status.last_summary else None
-            if isinstance(outcome, AuthProblem):
-                return Connection.NEEDS_ATTENTION
-            return Connection.CAPTIVE_PORTAL
-        summary = status.last_summary
-        if status.state is RunnerState.IDLE and summary and isinstance(summary.outcome, Cancelled):
-            return self.view.connection  # a cancelled pass revealed nothing new
-        return _CONNECTIONS.get(status.state, self.view.connection)
+    def _standing(self, outcome: SyncOutcome | None) -> SyncOutcome | None:
+        """The outcome to show: the new one, unless it revealed nothing (a cancelled pass)."""
+        if outcome is None or outcome.connection is None:
+            return self.view.outcome
+        return outcome
 
     def _poll_progress(self) -> None:
         if self.view.running:

@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from lapor_desktop.i18n import N_
-from sync.engine import Cancelled, Phase
+from sync.engine import Phase, SyncSummary
 from ui.fields import set_role
 from ui.formatting import EMPTY, long_datetime
 from ui.i18n import Texts
 from ui.quarantine_view import QuarantineView
-from ui.sync_state import Connection, SyncView, connection_of
+from ui.sync_state import Connection, SyncView
 
 PHASES = {
     Phase.IDLE: N_("Finishing…"),
@@ -41,6 +41,7 @@ CLOCK_WARNING = N_(
     "ask IT staff to correct the clock."
 )
 CANCELLED = N_("Cancelled")
+"""The result of a cancelled pass, which revealed no state of the link."""
 COUNTS = (
     ("pending", N_("Waiting to be sent")),
     ("sending", N_("Being sent now")),
@@ -97,11 +98,8 @@ class SyncPanel(QWidget):
         self.view = view
         t = self._texts
         self.state.setText(t.text(view.connection.label))
-        self.state.setStyleSheet("color: #a1161e;" if view.connection.warns else "")
-        explanation = t.text(view.connection.explanation)
-        if view.problem is not None:
-            explanation = t.render(view.problem)
-        self.explanation.setText(explanation)
+        self.state.setStyleSheet("color: #a1161e;" if view.needs_person else "")
+        self.explanation.setText(t.render(view.message))
         self._show_clock(view)
         self._show_progress(view)
         self._show_counts(view)
@@ -153,12 +151,7 @@ class SyncPanel(QWidget):
         if summary is None:
             self.summary_result.setText(EMPTY)
             return
-        connection = connection_of(summary.outcome)
-        word = CANCELLED if isinstance(summary.outcome, Cancelled) else None
-        if connection is not None:
-            word = connection.label
-        assert word is not None
-        self.summary_result.setText(self._texts.text(word))
+        self.summary_result.setText(self._texts.text(_result_word(summary)))
 
     # -- construction ---------------------------------------------------------------------
 
@@ -203,3 +196,9 @@ class SyncPanel(QWidget):
         label = QLabel()
         self._texts.bind(label.setText, msgid)
         return label
+
+
+def _result_word(summary: SyncSummary) -> str:
+    """A pass's result in a word: the state it found, or "Cancelled" when it found none."""
+    connection = summary.outcome.connection
+    return CANCELLED if connection is None else connection.label

@@ -61,7 +61,7 @@ class SyncStatusBar(QWidget):
         state = t.text(SYNCING) if view.running else t.text(view.connection.label)
         pending = status.pending if status is not None else 0
         self.indicator.setText(t.text(INDICATOR, state=state, pending=pending, last=last))
-        warns = view.connection.warns and not view.running
+        warns = view.needs_person and not view.running
         self.indicator.setStyleSheet(WARNING_STYLE if warns else "")
         warning = status is not None and status.clock_warning
         self.clock_warning.setVisible(warning)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.reference.store import ReferenceLookup
+from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage.database import Database
@@ -53,6 +54,8 @@ class DeskContext:
     clock: Clock = system_clock
     vault: IdentityVault | None = None
     """Seals and opens identities; None until a data key is unlocked."""
+    hub: EventHub = field(default_factory=EventHub)
+    """Where every write announces what it changed (one per desk, any thread)."""
 
     def now(self) -> dt.datetime:
         return self.clock()

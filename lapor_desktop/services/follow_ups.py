@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid as uuid_module
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -17,6 +17,7 @@ from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, outbox
+from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.outbox import OutboxKind
 from lapor_desktop.services.permissions import require
@@ -29,6 +30,7 @@ MAX_LENGTH = 10_000
 class FollowUpOutcome:
     note_uuid: str | None
     problem: Message | None = None
+    changes: DeskChanges = field(default=NOTHING, compare=False)
 
 
 class FollowUpService:
@@ -36,6 +38,12 @@ class FollowUpService:
         self._ctx = context
 
     def add(self, complaint_uuid: str, text: str, *, actor: Actor) -> FollowUpOutcome:
+        """Keep the note (queued once the complaint has left the desk) and announce it."""
+        outcome = self._add(complaint_uuid, text, actor)
+        self._ctx.hub.publish(outcome.changes)
+        return outcome
+
+    def _add(self, complaint_uuid: str, text: str, actor: Actor) -> FollowUpOutcome:
         require(actor, Permission.RECORD_COMPLAINTS)
         text = text.strip()
         if not text:
@@ -60,7 +68,8 @@ class FollowUpService:
                 uuid=str(uuid_module.uuid4()), created_at=now, author=actor.username, text=text
             )
             complaint.follow_ups.append(note)
-            if complaint.status != Status.DRAFT.value:
+            queued = complaint.status != Status.DRAFT.value
+            if queued:
                 outbox.enqueue(
                     session,
                     complaint_id=complaint.id,
@@ -80,7 +89,11 @@ class FollowUpService:
                 entity_id=complaint.uuid,
                 details={"note_uuid": note.uuid},
             )
-            return FollowUpOutcome(note.uuid)
+            changed = [complaint.uuid]
+            return FollowUpOutcome(
+                note.uuid,
+                changes=DeskChanges.of_complaints(changed, outbox=changed if queued else ()),
+            )
 
 
 def _note_hash(note_uuid: str, text: str) -> str:

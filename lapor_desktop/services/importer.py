@@ -18,7 +18,7 @@ import json
 import re
 import uuid as uuid_module
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from sqlalchemy import select
 from lapor_desktop.domain.complaint import Channel, ComplaintForm
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import DEFAULT_LANGUAGE, N_, Message
+from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.permissions import require
@@ -113,6 +114,8 @@ class ImportReport:
     dry_run: bool
     refused: bool
     """Some rows were invalid and invalid rows were not to be skipped: nothing was imported."""
+    changes: DeskChanges = field(default=NOTHING, compare=False)
+    """Every complaint imported, announced once for the whole file."""
 
     @property
     def invalid_rows(self) -> tuple[int, ...]:
@@ -129,7 +132,7 @@ class _Row:
 class RegisterImporter:
     def __init__(self, context: DeskContext, intake: IntakeService) -> None:
         self._ctx = context
-        self._intake = intake
+        self._intake = intake.unannounced()
 
     def run(
         self,
@@ -172,6 +175,8 @@ class RegisterImporter:
                 if saved is not None:
                     imported.append(saved)
                 issues.extend(problems)
+        new = [] if dry_run else [i.uuid for i in imported]
+        changes = self._ctx.hub.publish(DeskChanges.of_complaints((), added=new, outbox=new))
         return ImportReport(
             path=path,
             kind=register.kind,
@@ -182,6 +187,7 @@ class RegisterImporter:
             ignored_columns=ignored,
             dry_run=dry_run,
             refused=refused,
+            changes=changes,
         )
 
     def _check(

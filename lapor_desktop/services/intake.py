@@ -11,14 +11,13 @@ from __future__ import annotations
 import dataclasses
 import uuid as uuid_module
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_desktop.attachments.store import StoredFile
-from lapor_desktop.domain.canonical import canonical_content, content_hash
 from lapor_desktop.domain.complaint import (
     IDENTITY_FIELDS,
     AttachmentView,
@@ -30,8 +29,11 @@ from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, outbox, timeline
+from lapor_desktop.services.changes import NOTHING, DeskChanges
+from lapor_desktop.services.content_digest import digest_of
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.duplicates import LikelyDuplicate, find_likely_duplicates
+from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.registration import next_registration_number
@@ -53,6 +55,8 @@ class SaveOutcome:
     status: Status | None
     issues: tuple[ValidationIssue, ...] = ()
     refused: Message | None = None
+    changes: DeskChanges = field(default=NOTHING, compare=False)
+    """What the save wrote (published on the desk's hub once committed)."""
 
     @property
     def queued(self) -> bool:
@@ -60,8 +64,15 @@ class SaveOutcome:
 
 
 class IntakeService:
-    def __init__(self, context: DeskContext) -> None:
+    """``hub`` hears each committed save (the desk's own unless one is given)."""
+
+    def __init__(self, context: DeskContext, *, hub: EventHub | None = None) -> None:
         self._ctx = context
+        self._hub = hub if hub is not None else context.hub
+
+    def unannounced(self) -> IntakeService:
+        """The same service with saves told to no one: a batch announces itself once."""
+        return IntakeService(self._ctx, hub=EventHub())
 
     def save_draft(
         self,
@@ -80,7 +91,7 @@ class IntakeService:
         result = self.validate(form)
         exact, file_issues = self._present(files)
         issues = result.issues + file_issues
-        return self._save(form, None, issues, actor, complaint_uuid, (), exact)
+        return self._announce(self._save(form, None, issues, actor, complaint_uuid, (), exact))
 
     def submit(
         self,
@@ -103,7 +114,8 @@ class IntakeService:
         result = self.validate(form)
         issues = result.issues + file_issues + missing
         data = result.data if not issues else None
-        return self._save(form, data, issues, actor, complaint_uuid, stored, exact)
+        outcome = self._save(form, data, issues, actor, complaint_uuid, stored, exact)
+        return self._announce(outcome)
 
     def store_file(self, path: Path, *, actor: Actor) -> AttachmentView | Message:
         """Encrypt one file into the store as soon as it is picked, or say why it is refused.
@@ -238,9 +250,7 @@ class IntakeService:
                         session, ctx.office.office_code, ctx.station.station_id, ctx.office_today()
                     )
                 session.flush()
-                hashes = [a.sha256 for a in complaint.attachments]
-                salt = vault.content_salt(complaint.uuid, _identity_row(complaint))
-                digest = content_hash(canonical_content(complaint.uuid, data, hashes, salt))
+                digest = digest_of(complaint, data, vault)
                 if complaint.status == Status.DRAFT.value:
                     timeline.move(session, complaint, Status.QUEUED, at=now, actor=actor.username)
                     complaint.submitted_at = now
@@ -263,9 +273,21 @@ class IntakeService:
                     "attachments": len(complaint.attachments),
                 },
             )
+            queued = [complaint.uuid] if data is not None else []
             return SaveOutcome(
-                complaint.uuid, complaint.registration_number, Status(complaint.status), issues
+                complaint.uuid,
+                complaint.registration_number,
+                Status(complaint.status),
+                issues,
+                changes=DeskChanges.of_complaints(
+                    [complaint.uuid], added=[complaint.uuid] if is_new else [], outbox=queued
+                ),
             )
+
+    def _announce(self, outcome: SaveOutcome) -> SaveOutcome:
+        """Tell the desk what a committed save changed."""
+        self._hub.publish(outcome.changes)
+        return outcome
 
 
 def _find(session: Session, complaint_uuid: str) -> Complaint | None:

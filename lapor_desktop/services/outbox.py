@@ -101,16 +101,19 @@ def enqueue(
     session: Session,
     *,
     complaint_id: int,
-    kind: OutboxKind,
+    kind: str,
     ref_uuid: str,
     content_hash: str,
     at: dt.datetime,
     priority: int = NORMAL_PRIORITY,
 ) -> OutboxEntry:
-    """A new pending entry: the one place an outbox row is made."""
+    """A new pending entry: the one place an outbox row is made.
+
+    ``kind`` is an ``OutboxKind``, or the kind of a lane defined elsewhere (its claim filter's).
+    """
     entry = OutboxEntry(
         complaint_id=complaint_id,
-        kind=kind.value,
+        kind=str(kind),
         ref_uuid=ref_uuid,
         content_hash=content_hash,
         priority=priority,

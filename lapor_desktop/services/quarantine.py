@@ -10,19 +10,19 @@ it stays as history but is no longer open.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from lapor_desktop.domain.canonical import canonical_content, content_hash
-from lapor_desktop.domain.complaint import Channel, Classification, ComplaintData, ComplaintForm
+from lapor_desktop.domain.complaint import ComplaintForm
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit
+from lapor_desktop.services.changes import NOTHING, DeskChanges
+from lapor_desktop.services.content_digest import current_digest, digest_of
 from lapor_desktop.services.context import Actor, DeskContext
-from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.intake import IntakeService, SaveOutcome
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.services.permissions import require
@@ -50,6 +50,7 @@ class Resent:
     outbox_id: int
     registration_number: str | None
     corrected: bool
+    changes: DeskChanges = field(default=NOTHING, compare=False)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,12 @@ class QuarantineService:
             ]
 
     def resend(self, key: str, *, actor: Actor) -> Resent | ResendRefused:
+        outcome = self._resend(key, actor)
+        if isinstance(outcome, Resent):
+            self._ctx.hub.publish(outcome.changes)
+        return outcome
+
+    def _resend(self, key: str, actor: Actor) -> Resent | ResendRefused:
         """Queue a quarantined record again, by outbox ID or registration number.
 
         A complaint whose content was corrected since it was queued goes with
@@ -116,7 +123,7 @@ class QuarantineService:
             entry, complaint = found
             corrected = False
             if entry.kind == OutboxKind.SUBMIT_COMPLAINT.value:
-                current = _current_hash(complaint, vault)
+                current = current_digest(complaint, vault)
                 corrected = current != entry.content_hash
                 entry.content_hash = current
                 complaint.sync_state = SyncState.PENDING.value
@@ -136,7 +143,13 @@ class QuarantineService:
                     "corrected": corrected,
                 },
             )
-            return Resent(entry.id, complaint.registration_number, corrected)
+            changed = [complaint.uuid]
+            return Resent(
+                entry.id,
+                complaint.registration_number,
+                corrected,
+                DeskChanges.of_complaints(changed, outbox=changed),
+            )
 
     def fix_and_resend(
         self, key: str, form: ComplaintForm, *, actor: Actor
@@ -155,7 +168,7 @@ class QuarantineService:
                 return ResendRefused(Message(NOT_QUARANTINED, {"key": key}))
             entry, complaint = found
             data = self._intake.validate(form).data
-            unchanged = data is not None and _hash_of(complaint, data, vault) == entry.content_hash
+            unchanged = data is not None and digest_of(complaint, data, vault) == entry.content_hash
             outbox_id, complaint_uuid = entry.id, complaint.uuid
         if unchanged:
             return self.resend(str(outbox_id), actor=actor)
@@ -204,31 +217,3 @@ def _requeue(entry: OutboxEntry) -> None:
     entry.needs_lookup = False
     entry.lease_owner = None
     entry.lease_expires_at = None
-
-
-def _current_hash(complaint: Complaint, vault: IdentityVault) -> str:
-    """The content hash of the complaint as it stands now, computed as the intake does."""
-    data = ComplaintData(
-        classification=Classification(complaint.classification or ""),
-        title=complaint.title,
-        description=complaint.description,
-        incident_date=complaint.incident_date,
-        region_code=complaint.region_code,
-        location_text=complaint.location_text,
-        category_code=complaint.category_code,
-        agency_code=complaint.agency_code,
-        channel=Channel(complaint.channel),
-        anonim=complaint.anonim,
-        rahasia=complaint.rahasia,
-        urgent=complaint.urgent,
-        identity=vault.open(complaint.uuid, complaint.identity),
-    )
-    return _hash_of(complaint, data, vault)
-
-
-def _hash_of(complaint: Complaint, data: ComplaintData, vault: IdentityVault) -> str:
-    salt = ""
-    if complaint.identity is not None:
-        salt = vault.content_salt(complaint.uuid, complaint.identity)
-    hashes = [a.sha256 for a in complaint.attachments]
-    return content_hash(canonical_content(complaint.uuid, data, hashes, salt))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit
+from lapor_desktop.services.changes import NOTHING, SETTINGS, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.office import load_office, put_office
 from lapor_desktop.services.permissions import require
@@ -44,6 +45,7 @@ class SettingsSaved:
     settings: OfficeSettings
     changed: tuple[str, ...]
     """Names of the sections that changed (empty: nothing needed saving)."""
+    changes: DeskChanges = field(default=NOTHING, compare=False)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,9 @@ class SettingsService:
                     details={"sections": list(changed)},
                 )
         self._context.office = settings
-        return SettingsSaved(settings, changed)
+        saved = SettingsSaved(settings, changed, SETTINGS if changed else NOTHING)
+        self._context.hub.publish(saved.changes)
+        return saved
 
     def change_device_token(self, actor: Actor, store: Callable[[], object]) -> None:
         """Keep a new device token through ``store`` (the sync layer's secure store), audited.

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from lapor_desktop.domain.status import NATIONAL_STATES, Status, can_move
 from lapor_desktop.services import timeline
+from lapor_desktop.services.changes import DeskChanges
+from lapor_desktop.services.sync_records import name_changes
 from lapor_desktop.storage.models import AppliedChange, Complaint
 
 NATIONAL_ACTOR = "LAPOR!"
@@ -55,6 +57,7 @@ def apply_changes(session: Session, changes: Sequence[NationalChange], now: dt.d
         )
     }
     applied = 0
+    moved: set[str] = set()
     for change in changes:
         if change.change_id in seen:
             continue
@@ -82,4 +85,6 @@ def apply_changes(session: Session, changes: Sequence[NationalChange], now: dt.d
         )
         complaint.updated_at = now
         applied += 1
+        moved.add(complaint.uuid)
+    name_changes(session, DeskChanges.of_complaints(moved))
     return applied

@@ -7,7 +7,7 @@ few statements inside the caller's transaction (``SyncStore.record`` and the cla
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -15,10 +15,12 @@ from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
 
 SYNC_ACTOR = "sync"
+_CHANGES = "desk_changes"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def mark_sent_rows(
     )
     if events:
         session.execute(insert(cast(Table, StatusEvent.__table__)), events)
+    name_entry_changes(session, receipts)
 
 
 def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.datetime) -> None:
@@ -188,3 +191,29 @@ def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.dateti
         .values(sync_state=SyncState.QUARANTINED.value, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+    name_entry_changes(session, reasons)
+
+
+def name_changes(session: Session, changes: DeskChanges) -> None:
+    """Note what this transaction changed, for its committer to announce (``named_changes``)."""
+    session.info[_CHANGES] = session.info.get(_CHANGES, NOTHING) | changes
+
+
+def named_changes(session: Session) -> DeskChanges:
+    """Everything the writers noted in this session (taken: a second call finds nothing)."""
+    changes: DeskChanges = session.info.pop(_CHANGES, NOTHING)
+    return changes
+
+
+def name_entry_changes(session: Session, outbox_ids: Iterable[int], *, rows: bool = True) -> None:
+    """Note the complaints of these outbox entries as changed: their outbox, and with
+    ``rows`` their list row too (a deferred attempt leaves the row as it was)."""
+    ids = list(outbox_ids)
+    if not ids:
+        return
+    uuids = session.scalars(
+        select(Complaint.uuid)
+        .join(OutboxEntry, OutboxEntry.complaint_id == Complaint.id)
+        .where(OutboxEntry.id.in_(ids))
+    ).all()
+    name_changes(session, DeskChanges.of_complaints(uuids if rows else (), outbox=uuids))

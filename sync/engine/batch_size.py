@@ -41,6 +41,11 @@ class BatchSizer:
             self.size = self._bounded(int(min(fitting, self.size * self.growth)))
         return self.size
 
+    def resume(self, size: int) -> int:
+        """Start from a size learned earlier (a previous pass, before a restart)."""
+        self.size = self._bounded(size)
+        return self.size
+
     def timed_out(self) -> int:
         """The link gave no answer in time: half as many next time."""
         self.size = self._bounded(self.size // 2)

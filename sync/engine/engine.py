@@ -23,16 +23,16 @@ from lapor_desktop.services.sync_status import (  # the status reads what a pass
 from lapor_desktop.services.sync_store import SyncStore
 from sync.adapters.outcomes import Failure, RetryLater
 from sync.adapters.service import NationalService
-from sync.engine.attachment_sender import AttachmentSender
 from sync.engine.backoff import Backoff
 from sync.engine.batch_size import BatchSizer
 from sync.engine.failures import outcome_of
-from sync.engine.follow_up_sender import FollowUpSender
+from sync.engine.lanes import AttachmentLane, ComplaintLane, FollowUpLane, LaneLoop
+from sync.engine.link_state import KEYS as LINK_KEYS
+from sync.engine.link_state import LinkState
 from sync.engine.outcomes import Cancelled, Done, PassOutcome, ServiceUnavailable, SyncSummary
 from sync.engine.progress import Phase, Progress
 from sync.engine.puller import Puller
 from sync.engine.reference_puller import ReferencePuller
-from sync.engine.sender import Sender
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,11 @@ class EngineConfig:
 
 
 class SyncEngine:
-    """``timer`` (monotonic seconds) measures exchanges for the batch size; nothing else."""
+    """``timer`` (monotonic seconds) measures exchanges for the batch size; nothing else.
+
+    ``link`` is what earlier passes learned of the link (``LinkState``); without it the
+    engine starts from its configuration and learns as it goes.
+    """
 
     def __init__(
         self,
@@ -63,6 +67,7 @@ class SyncEngine:
         clock: Callable[[], dt.datetime],
         config: EngineConfig | None = None,
         timer: Callable[[], float] = time.monotonic,
+        link: LinkState | None = None,
     ) -> None:
         self._config = config = config or EngineConfig()
         self._service = service
@@ -73,32 +78,65 @@ class SyncEngine:
             maximum=config.max_batch_size,
             window_seconds=config.batch_seconds,
         )
-        backoff = config.backoff
-        self._sender = Sender(
+        self._sizer = sizer
+        self._loop = LaneLoop(store, backoff=config.backoff, clock=clock)
+        self._complaints = ComplaintLane(
             service,
             store,
-            backoff=backoff,
-            clock=clock,
             sizer=sizer,
             timer=timer,
             overlap_below_seconds=config.overlap_below_seconds,
         )
-        self._follow_ups = FollowUpSender(service, store, backoff=backoff, clock=clock)
-        self._attachments = AttachmentSender(service, store, backoff=backoff, clock=clock)
+        self._follow_ups = FollowUpLane(service, store)
+        self._attachments = AttachmentLane(service, store)
         self._puller = Puller(
             service, store, page_size=config.page_size, max_pages=config.max_pages
         )
         self._reference = ReferencePuller(service, store, clock=clock, every=config.reference_every)
         self._busy: ServiceUnavailable | None = None
         """The last pass's answer when the service said to come back later (429, 503)."""
+        self._clock_offset: dt.timedelta | None = None
+        if link is not None:
+            self.adopt(link)
 
     @property
     def batch_size(self) -> int:
         """The size the next batch will have, as the link's measured speed chose it."""
-        return self._sender.batch_size
+        return self._sizer.size
 
-    def run_once(self, progress: Progress | None = None) -> SyncSummary:
+    @property
+    def link_state(self) -> LinkState:
+        """What this engine knows of the link now: hand it to the next pass's engine."""
+        busy = self._busy
+        return LinkState(
+            batch_size=self._sizer.size,
+            busy=busy.failure
+            if busy is not None and isinstance(busy.failure, RetryLater)
+            else None,
+            busy_until=None if busy is None else busy.retry_at,
+            clock_offset=self._clock_offset,
+        )
+
+    def adopt(self, link: LinkState) -> None:
+        """Start from what earlier passes (or an earlier process) learned of the link."""
+        if link.batch_size is not None:
+            self._sizer.resume(link.batch_size)
+        self._busy = None
+        if link.busy is not None and link.busy_until is not None:
+            self._busy = ServiceUnavailable(link.busy, link.busy_until)
+        self._clock_offset = link.clock_offset
+
+    def stored_link_state(self) -> LinkState:
+        """The link state the last pass of any engine on this database left (a restart's start)."""
+        return LinkState.from_values(self._store.get_values(LINK_KEYS))
+
+    def run_once(
+        self, progress: Progress | None = None, *, link: LinkState | None = None
+    ) -> SyncSummary:
         """Send what is due, pull the feed, then upload files; stop at the first failure.
+
+        ``link`` (adopted first) is what earlier passes learned; ``link_state`` afterwards
+        holds it updated, and it is stored with the pass's outcome.
 
         After a 429 or 503 in any phase, passes until its Retry-After (or backoff)
         ends make no request at all and return the same outcome.
@@ -108,6 +146,8 @@ class SyncEngine:
         slow link never delays the rest. ``progress`` is updated as the pass
         goes and checked for cancellation between requests.
         """
+        if link is not None:
+            self.adopt(link)
         progress = progress or Progress()
         summary = SyncSummary()
         busy = self._still_busy()
@@ -120,8 +160,8 @@ class SyncEngine:
             phase=Phase.SENDING, batch_size=self.batch_size, records_total=self._store.due_count()
         )
         steps: tuple[Callable[[], PassOutcome | None], ...] = (
-            lambda: self._sender.run(summary, progress),
-            lambda: self._follow_ups.run(summary, progress),
+            lambda: self._loop.run(self._complaints, summary, progress),
+            lambda: self._loop.run(self._follow_ups, summary, progress),
             lambda: self._pull(summary, progress),
             lambda: self._pull_reference(summary, progress),
             lambda: self._upload(summary, progress),
@@ -163,7 +203,7 @@ class SyncEngine:
 
     def _upload(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         progress.update(phase=Phase.UPLOADING)
-        return self._attachments.run(summary, progress)
+        return self._loop.run(self._attachments, summary, progress)
 
     def _outcome_of(self, failure: Failure) -> PassOutcome:
         """A pull failure: nothing is pending on it, so only the pass's outcome changes."""
@@ -171,16 +211,16 @@ class SyncEngine:
         return outcome_of(failure, self._clock() + self._config.backoff.delay(1, retry_after))
 
     def _record_pass(self, summary: SyncSummary) -> None:
-        """Outcome, time and clock offset, in one write, for a status display that runs no pass.
+        """Outcome, time and link state, in one write, for a status display and a restart.
 
         The offset is the PC-to-server one of the last answer (a warning beyond 5 min).
         """
         now = self._clock().isoformat()
-        values = {LAST_OUTCOME_KEY: summary.outcome.kind, LAST_ATTEMPT_KEY: now}
         sample = self._service.last_server_time
         if sample is not None:
-            summary.clock_offset = sample.offset
-            values[CLOCK_OFFSET_KEY] = f"{sample.offset.total_seconds():.3f}"
+            summary.clock_offset = self._clock_offset = sample.offset
+        values = self.link_state.values()
+        values.update({LAST_OUTCOME_KEY: summary.outcome.kind, LAST_ATTEMPT_KEY: now})
         if isinstance(summary.outcome, Done):
             values[LAST_SUCCESS_KEY] = now
         self._store.set_values(values)

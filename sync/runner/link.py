@@ -1,7 +1,10 @@
 """What the runner drives: a pass over a fresh connection, and a cheap probe of the network.
 
 ``DeskLink`` connects through ``sync.connection`` for every pass, so a token
-or address that IT staff fixed meanwhile is picked up without a restart.
+or address that IT staff fixed meanwhile is picked up without a restart. What
+the engine learns of the link (``LinkState``: batch size, busy-until, clock
+offset) is the link's to keep: handed to each pass's engine and taken back
+after it, and read from the sync-state table on the first pass after a restart.
 The probe asks the service for its time without the device token: any
 answer from the service itself (even 401) means the network is back, an
 HTML page means a captive portal, and the token never goes to either.
@@ -18,7 +21,7 @@ from lapor_desktop.services.sync_status import bring_forward
 from sync.adapters import LaporV1Adapter
 from sync.adapters.outcomes import CaptivePortal, Unreachable
 from sync.connection import NotConfigured, check_national, connected_engine
-from sync.engine import EngineConfig, NeedsSignIn, Offline, Progress, SyncSummary
+from sync.engine import EngineConfig, LinkState, NeedsSignIn, Offline, Progress, SyncSummary
 from sync.transport import TransportRefused, make_session
 
 PROBE_TIMEOUT = (5.0, 10.0)
@@ -48,6 +51,13 @@ class DeskLink:
         self._context = context
         self._data_dir = data_dir
         self._config = config
+        self._state: LinkState | None = None
+        """Learned by the passes so far; None until the first pass reads the stored one."""
+
+    @property
+    def state(self) -> LinkState | None:
+        """What the last pass learned of the link (None before the first pass)."""
+        return self._state
 
     def run_pass(self, progress: Progress, *, bring_forward: bool) -> SyncSummary | NotConfigured:
         with connected_engine(self._context, self._data_dir, config=self._config) as engine:
@@ -55,7 +65,10 @@ class DeskLink:
                 return engine
             if bring_forward:
                 self.bring_forward()
-            return engine.run_once(progress)
+            state = self._state if self._state is not None else engine.stored_link_state()
+            summary = engine.run_once(progress, link=state)
+            self._state = engine.link_state
+            return summary
 
     def bring_forward(self) -> int:
         return bring_forward(self._context.database, now=self._context.clock())

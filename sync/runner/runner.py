@@ -2,11 +2,12 @@
 
 Triggers: a timer while idle, ``sync_now()`` (a person asked), ``nudge()``
 (something was saved) and the network's return, which cheap probes with
-backoff detect while offline. A captive portal is a state that needs a
-person, never success; a busy service is left alone until its retry time;
-an auth problem is retried only on the slow timer or when asked. No Qt:
-listeners are plain callbacks run on the runner's thread, and the GUI's
-bridge re-emits them as signals.
+backoff detect while offline. What happens after a pass is the outcome's
+own retry rule (``sync.engine.outcomes``): a captive portal needs a person,
+never success; a busy service is left alone until its retry time; an auth
+problem is retried only on the slow timer or when asked. No Qt: listeners
+are plain callbacks run on the runner's thread, and the GUI's bridge
+re-emits them as signals.
 """
 
 from __future__ import annotations
@@ -19,32 +20,31 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import assert_never
 
-from lapor_desktop.i18n import N_, Message
+from lapor_desktop.i18n import Message
 from sync.connection import NotConfigured
 from sync.engine import (
-    AuthProblem,
     Backoff,
     Cancelled,
     Done,
-    NeedsSignIn,
-    Offline,
     Progress,
     ProgressSnapshot,
-    ServiceUnavailable,
+    Retry,
+    SyncOutcome,
     SyncSummary,
+    Unconfigured,
+    UnexpectedError,
 )
 from sync.runner.link import ProbeResult, Reachable, SyncLink
 from sync.sync_log import SyncLog
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = Message(
-    N_("Synchronisation stopped on an unexpected error ({kind}); it will try again later.")
-)
-
 
 class RunnerState(enum.StrEnum):
+    """What the runner is doing: starting, syncing, stopped, or settled on an outcome."""
+
     STARTING = "starting"
     SYNCING = "syncing"
     IDLE = "idle"
@@ -57,6 +57,27 @@ class RunnerState(enum.StrEnum):
     FAILED = "failed"
     """A bug or a database error; tried again on the slow timer."""
     STOPPED = "stopped"
+
+
+def settled_state(outcome: SyncOutcome) -> RunnerState:
+    """The state the runner settles in after an outcome, read from what the outcome declares."""
+    if isinstance(outcome, Unconfigured):
+        return RunnerState.NOT_CONFIGURED
+    if isinstance(outcome, UnexpectedError):
+        return RunnerState.FAILED
+    if outcome.needs_person:
+        return RunnerState.NEEDS_PERSON
+    match outcome.retry:
+        case Retry.ON_TIMER:
+            return RunnerState.IDLE
+        case Retry.PROBE:
+            return RunnerState.OFFLINE
+        case Retry.AT_RETRY_AFTER:
+            return RunnerState.WAITING
+        case Retry.WHEN_A_PERSON_ACTS:
+            return RunnerState.NEEDS_PERSON
+        case _:
+            assert_never(outcome.retry)
 
 
 class Trigger(enum.StrEnum):
@@ -85,11 +106,18 @@ class RunnerStatus:
     state: RunnerState
     last_summary: SyncSummary | None
     """Of the last pass that ran (not changed afterwards)."""
-    problem: Message | None
-    """What a person should know: not configured, offline, a portal, an auth problem."""
+    outcome: SyncOutcome | None
+    """What the runner last settled on (a pass, a probe, no configuration, a bug); None before."""
     next_try_in: float | None
     """Seconds until the next scheduled pass or probe, when this status was made."""
     passes: int
+
+    @property
+    def problem(self) -> Message | None:
+        """What a person should know: anything but a finished or cancelled pass."""
+        if self.outcome is None or isinstance(self.outcome, Done | Cancelled):
+            return None
+        return self.outcome.message
 
 
 Listener = Callable[[RunnerStatus], None]
@@ -115,7 +143,7 @@ class SyncRunner:
         # Guarded by _wake:
         self._state = RunnerState.STARTING
         self._summary: SyncSummary | None = None
-        self._problem: Message | None = None
+        self._outcome: SyncOutcome | None = None
         self._due: float | None = None
         self._due_trigger = Trigger.START
         self._asked = False
@@ -201,12 +229,7 @@ class SyncRunner:
                     self._pass(trigger)
             except Exception as exc:  # a bug or a database error must not end the thread
                 log.exception("sync runner: unexpected error")
-                self._settle(
-                    RunnerState.FAILED,
-                    Message(UNEXPECTED.template, {"kind": type(exc).__name__}),
-                    self._config.idle_interval,
-                    Trigger.TIMER,
-                )
+                self._after(UnexpectedError(type(exc).__name__))
         if self._log is not None:
             self._log.record_event("stopped", at=self._clock())
 
@@ -234,13 +257,8 @@ class SyncRunner:
         result = self._link.run_pass(self._progress, bring_forward=bring_forward)
         if isinstance(result, NotConfigured):
             if self._log is not None:
-                self._log.record_event("not_configured", at=started_at)
-            self._settle(
-                RunnerState.NOT_CONFIGURED,
-                result.message,
-                self._config.idle_interval,
-                Trigger.TIMER,
-            )
+                self._log.record_event(Unconfigured.kind, at=started_at)
+            self._after(Unconfigured(result.message))
             return
         duration = dt.timedelta(seconds=self._monotonic() - started)
         if self._log is not None:
@@ -250,33 +268,7 @@ class SyncRunner:
         with self._wake:
             self._summary = result
             self._passes += 1
-        self._after(result)
-
-    def _after(self, summary: SyncSummary) -> None:
-        outcome = summary.outcome
-        idle = self._config.idle_interval
-        match outcome:
-            case Done():
-                with self._wake:
-                    again = self._config.nudge_delay if self._nudged else idle
-                self._settle(RunnerState.IDLE, None, again, Trigger.TIMER)
-            case Offline():
-                self._probes = 0
-                self._settle(
-                    RunnerState.OFFLINE, _offline_message(), self._probe_delay(), Trigger.PROBE
-                )
-            case ServiceUnavailable(failure=failure, retry_at=retry_at):
-                wait = self._until(retry_at) if retry_at is not None else self._probe_delay()
-                self._settle(RunnerState.WAITING, failure.message, wait, Trigger.TIMER)
-            case AuthProblem(failure=failure):
-                self._settle(RunnerState.NEEDS_PERSON, failure.message, idle, Trigger.TIMER)
-            case NeedsSignIn(failure=failure):
-                self._probes = 0
-                self._settle(
-                    RunnerState.NEEDS_PERSON, failure.message, self._probe_delay(), Trigger.PROBE
-                )
-            case Cancelled():
-                self._settle(RunnerState.IDLE, None, idle, Trigger.TIMER)
+        self._after(result.outcome, fresh=True)
 
     def _probe(self) -> None:
         result: ProbeResult = self._link.probe()
@@ -285,20 +277,33 @@ class SyncRunner:
                 self._log.record_event("network_returned", at=self._clock())
             self._pass(Trigger.NETWORK_RETURNED)
         elif isinstance(result, NotConfigured):
-            self._settle(
-                RunnerState.NOT_CONFIGURED,
-                result.message,
-                self._config.idle_interval,
-                Trigger.TIMER,
-            )
-        elif isinstance(result, NeedsSignIn):
-            self._settle(
-                RunnerState.NEEDS_PERSON, result.failure.message, self._probe_delay(), Trigger.PROBE
-            )
+            self._after(Unconfigured(result.message))
         else:
-            self._settle(
-                RunnerState.OFFLINE, _offline_message(), self._probe_delay(), Trigger.PROBE
-            )
+            self._after(result)
+
+    def _after(self, outcome: SyncOutcome, *, fresh: bool = False) -> None:
+        """Settle on an outcome and schedule what its retry rule says.
+
+        ``fresh``: a pass (not a probe) found it, so probing starts again from short delays.
+        """
+        idle = self._config.idle_interval
+        match outcome.retry:
+            case Retry.ON_TIMER:
+                with self._wake:
+                    again = self._config.nudge_delay if self._nudged else idle
+                self._settle(outcome, again, Trigger.TIMER)
+            case Retry.PROBE:
+                if fresh:
+                    self._probes = 0
+                self._settle(outcome, self._probe_delay(), Trigger.PROBE)
+            case Retry.AT_RETRY_AFTER:
+                retry_at = outcome.retry_at
+                wait = self._until(retry_at) if retry_at is not None else self._probe_delay()
+                self._settle(outcome, wait, Trigger.TIMER)
+            case Retry.WHEN_A_PERSON_ACTS:
+                self._settle(outcome, idle, Trigger.TIMER)
+            case _:
+                assert_never(outcome.retry)
 
     def _probe_delay(self) -> float:
         self._probes += 1
@@ -309,18 +314,16 @@ class SyncRunner:
         """Seconds until a wall-clock time, read once; the wait runs on the monotonic clock."""
         return max(0.0, (moment - self._clock()).total_seconds())
 
-    def _settle(
-        self, state: RunnerState, problem: Message | None, wait: float, trigger: Trigger
-    ) -> None:
+    def _settle(self, outcome: SyncOutcome, wait: float, trigger: Trigger) -> None:
         with self._wake:
-            self._state, self._problem = state, problem
+            self._state, self._outcome = settled_state(outcome), outcome
             if not self._stopping:
                 self._due, self._due_trigger = self._monotonic() + wait, trigger
         self._publish()
 
     def _status(self) -> RunnerStatus:
         next_in = None if self._due is None else max(0.0, self._due - self._monotonic())
-        return RunnerStatus(self._state, self._summary, self._problem, next_in, self._passes)
+        return RunnerStatus(self._state, self._summary, self._outcome, next_in, self._passes)
 
     def _publish(self) -> None:
         with self._wake:
@@ -331,7 +334,3 @@ class SyncRunner:
                 listener(status)
             except Exception:  # a listener's bug must not stop synchronisation
                 log.exception("sync runner: a listener failed")
-
-
-def _offline_message() -> Message:
-    return Message(N_("LAPOR! cannot be reached; the desk keeps working offline."))

@@ -1,28 +1,30 @@
-"""What a pass's outcome means on the command line: its exit code, its message, its summary."""
+"""What an outcome means on the command line: its exit code, and the reconciliation summary.
+
+The words come from the outcome itself (``sync.engine.outcomes``); only the
+exit code is the command line's own, and :func:`exit_code` names every
+outcome, so the type checker refuses a new outcome until it has one.
+"""
 
 from __future__ import annotations
 
-from lapor_desktop.cli.exit_codes import CliError, ExitCode
+from typing import assert_never
+
+from lapor_desktop.cli.exit_codes import ExitCode
 from lapor_desktop.cli.output import Output
-from lapor_desktop.i18n import N_, Message
+from lapor_desktop.i18n import N_
 from sync.engine import (
     AuthProblem,
     Cancelled,
     Done,
     NeedsSignIn,
     Offline,
-    PassOutcome,
     ServiceUnavailable,
+    SyncOutcome,
     SyncSummary,
+    Unconfigured,
+    UnexpectedError,
 )
 
-OFFLINE = Message(
-    N_(
-        "LAPOR! cannot be reached; the desk keeps working offline and the queued records "
-        "will be sent when the network returns."
-    )
-)
-INTERRUPTED = Message(N_("Interrupted; what was sent is recorded, the rest stays queued."))
 SUMMARY = N_(
     "Sent: {sent}, already at LAPOR!: {present}, quarantined: {rejected}, conflicts: {conflicts}, "
     "status updates: {updates}."
@@ -32,11 +34,8 @@ QUARANTINE_HINT = N_(
 )
 
 
-class SyncNotConfigured(CliError):
-    exit_code = ExitCode.SYNC_NOT_CONFIGURED
-
-
-def exit_code(outcome: PassOutcome) -> ExitCode:
+def exit_code(outcome: SyncOutcome) -> ExitCode:
+    """The exit code of every outcome, so a scheduled task can tell "try later" from "call IT"."""
     match outcome:
         case Done():
             return ExitCode.OK
@@ -48,23 +47,22 @@ def exit_code(outcome: PassOutcome) -> ExitCode:
             return ExitCode.NATIONAL_AUTH
         case NeedsSignIn():
             return ExitCode.CAPTIVE_PORTAL
+        case Unconfigured():
+            return ExitCode.SYNC_NOT_CONFIGURED
         case Cancelled():
             return ExitCode.INTERRUPTED
+        case UnexpectedError():
+            return ExitCode.UNEXPECTED
+        case _:
+            assert_never(outcome)
 
 
-def problem(outcome: PassOutcome) -> Message | None:
-    """What a person should read about a pass that did not finish, bilingual."""
-    match outcome:
-        case Done():
-            return None
-        case Offline():
-            return OFFLINE
-        case ServiceUnavailable(failure=failure) | AuthProblem(failure=failure):
-            return failure.message
-        case NeedsSignIn(failure=failure):
-            return failure.message
-        case Cancelled():
-            return INTERRUPTED
+def report(out: Output, outcome: SyncOutcome) -> int:
+    """The outcome's sentence on stderr unless all went well; its exit code."""
+    code = exit_code(outcome)
+    if code is not ExitCode.OK:
+        out.error(outcome.message)
+    return code
 
 
 def summary_line(out: Output, summary: SyncSummary) -> str:

@@ -9,29 +9,32 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import assert_never
 
 from lapor_desktop.cli.output import EMPTY, Output, local_time
 from lapor_desktop.i18n import N_
 from lapor_desktop.services.sync_status import CLOCK_WARNING, SyncStatus, read_status
 from sync.connection import NotConfigured
-from sync.engine import NeedsSignIn, Offline
+from sync.engine import NeedsSignIn, Offline, Unconfigured
 from sync.runner import DeskLink, ProbeResult, Reachable
 
 from .desk_access import DeskAccess
 
+REACHABLE, NOT_CHECKED = "reachable", "not_checked"
 SERVER_LABELS = {
-    "reachable": N_("reachable"),
-    "offline": N_("cannot be reached (offline)"),
-    "captive_portal": N_("a captive portal answered (sign in to the hotspot in a browser)"),
-    "not_configured": N_("not configured"),
-    "not_checked": N_("not checked"),
+    REACHABLE: N_("reachable"),
+    Offline.kind: N_("cannot be reached (offline)"),
+    NeedsSignIn.kind: N_("a captive portal answered (sign in to the hotspot in a browser)"),
+    Unconfigured.kind: N_("not configured"),
+    NOT_CHECKED: N_("not checked"),
 }
+"""The probe's answer in words; the keys (``server`` in ``--json``) are the outcomes' kinds."""
 
 
 def sync_status(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
     with access.signed_in(args, out) as (desk, _principal):
         status = read_status(desk.context.database, now=desk.context.clock())
-        server = "not_checked"
+        server = NOT_CHECKED
         if not args.no_probe:
             server = _server_state(DeskLink(desk.context, desk.paths.root).probe())
         if args.json:
@@ -44,13 +47,13 @@ def sync_status(args: argparse.Namespace, out: Output, access: DeskAccess) -> in
 def _server_state(result: ProbeResult) -> str:
     match result:
         case Reachable():
-            return "reachable"
-        case Offline():
-            return "offline"
-        case NeedsSignIn():
-            return "captive_portal"
+            return REACHABLE
+        case Offline() | NeedsSignIn():
+            return result.kind
         case NotConfigured():
-            return "not_configured"
+            return Unconfigured.kind
+        case _:
+            assert_never(result)
 
 
 def _document(status: SyncStatus, server: str) -> dict[str, object]:

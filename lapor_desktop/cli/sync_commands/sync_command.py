@@ -1,9 +1,9 @@
 """``lapor-desktop sync``: pass after pass until the queue is empty or a person must act.
 
 The exit code says which (0 done, 10 offline, 11 busy, 12 token or
-certificate, 13 captive portal, 14 not configured, 130 interrupted), so a
-scheduled task can tell "try later" from "call IT". Records that were
-backing off are tried at once: someone asked.
+certificate, 13 captive portal, 14 not configured, 130 interrupted; the
+table is ``outcomes.exit_code``), so a scheduled task can tell "try later"
+from "call IT". Records that were backing off are tried at once: someone asked.
 """
 
 from __future__ import annotations
@@ -17,20 +17,12 @@ from lapor_desktop.domain.roles import Permission
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.sync_status import read_status
 from sync.connection import NotConfigured
-from sync.engine import Done, Progress, SyncSummary
+from sync.engine import Done, Progress, SyncSummary, Unconfigured
 from sync.runner import DeskLink
 from sync.sync_log import SyncLog
 
 from .desk_access import DeskAccess
-from .outcomes import (
-    QUARANTINE_HINT,
-    SyncNotConfigured,
-    add_up,
-    did_work,
-    exit_code,
-    problem,
-    summary_line,
-)
+from .outcomes import QUARANTINE_HINT, add_up, did_work, report, summary_line
 from .signals import stop_on_signals
 
 MAX_PASSES = 20
@@ -50,7 +42,7 @@ def sync_once(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
                     started_at, started = desk.context.clock(), time.monotonic()
                     result = link.run_pass(progress, bring_forward=number == 0)
                     if isinstance(result, NotConfigured):
-                        raise SyncNotConfigured(result.message)
+                        return report(out, Unconfigured(result.message))
                     duration = dt.timedelta(seconds=time.monotonic() - started)
                     trigger = "command" if number == 0 else "command_again"
                     sync_log.record_pass(
@@ -65,7 +57,4 @@ def sync_once(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
         quarantined = read_status(desk.context.database, now=desk.context.clock()).quarantined
         if quarantined:
             out.line(out.t(QUARANTINE_HINT, count=quarantined))
-        message = problem(total.outcome)
-        if message is not None:
-            out.error(message)
-        return exit_code(total.outcome)
+        return report(out, total.outcome)

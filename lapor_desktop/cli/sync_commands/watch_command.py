@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from typing import assert_never
 
 from lapor_desktop.cli.exit_codes import AuthenticationFailed
 from lapor_desktop.cli.output import Output
@@ -28,19 +29,33 @@ LOCKED = Message(
         "(e.g. lapor-desktop sync-status) and start it again."
     )
 )
-STATE_LABELS = {
-    RunnerState.STARTING: N_("starting"),
-    RunnerState.SYNCING: N_("syncing"),
-    RunnerState.IDLE: N_("idle, all sent"),
-    RunnerState.OFFLINE: N_("offline, checking for the network"),
-    RunnerState.WAITING: N_("LAPOR! is busy, waiting"),
-    RunnerState.NEEDS_PERSON: N_("needs a person"),
-    RunnerState.NOT_CONFIGURED: N_("not configured"),
-    RunnerState.FAILED: N_("stopped on an error, will try again"),
-    RunnerState.STOPPED: N_("stopped"),
-}
 STOP_POLL_SECONDS = 0.5
 """How often the main thread looks at the stop flag (a signal also wakes it on POSIX)."""
+
+
+def state_label(state: RunnerState) -> str:
+    """What the runner is doing, in a few words at the start of each line (a msgid)."""
+    match state:
+        case RunnerState.STARTING:
+            return N_("starting")
+        case RunnerState.SYNCING:
+            return N_("syncing")
+        case RunnerState.IDLE:
+            return N_("idle, all sent")
+        case RunnerState.OFFLINE:
+            return N_("offline, checking for the network")
+        case RunnerState.WAITING:
+            return N_("LAPOR! is busy, waiting")
+        case RunnerState.NEEDS_PERSON:
+            return N_("needs a person")
+        case RunnerState.NOT_CONFIGURED:
+            return N_("not configured")
+        case RunnerState.FAILED:
+            return N_("stopped on an error, will try again")
+        case RunnerState.STOPPED:
+            return N_("stopped")
+        case _:
+            assert_never(state)
 
 
 def watch(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
@@ -80,7 +95,7 @@ class _Printer:
             return
         self._seen = (status.state, status.passes)
         out = self._out
-        parts = [out.t(STATE_LABELS[status.state])]
+        parts = [out.t(state_label(status.state))]
         if status.last_summary is not None and status.state is not RunnerState.STOPPED:
             parts.append(summary_line(out, status.last_summary))
         if status.problem is not None:

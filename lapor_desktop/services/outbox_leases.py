@@ -1,0 +1,255 @@
+"""The one place that knows leases: the claim query every outbox lane shares, and what ends a lease.
+
+A lane (complaints, attachments, follow-ups, and the website and bundle lanes to come)
+says only which entries it takes and how a row becomes what it hands out (a
+``LaneClaim``). Everything else is common: due entries nobody holds, urgent first,
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (``BEGIN IMMEDIATE`` serialises the claim
+on SQLite), a lease naming its holder with an expiry, an expired lease marking its
+entry for a look-up before any resend, and results, backoffs and releases that end it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from lapor_desktop.services.outbox import OutboxState
+from lapor_desktop.services.sync_records import (
+    BatchResults,
+    mark_sent_rows,
+    name_entry_changes,
+    quarantine_rows,
+)
+from lapor_desktop.storage.database import Database
+from lapor_desktop.storage.models import OutboxEntry
+
+DEFAULT_LEASE = dt.timedelta(minutes=5)
+Query = Select[*tuple[Any, ...]]
+"""A claim's query: the entry columns and whatever a lane adds."""
+
+ENTRY_COLUMNS = (
+    OutboxEntry.id,
+    OutboxEntry.complaint_id,
+    OutboxEntry.ref_uuid,
+    OutboxEntry.content_hash,
+    OutboxEntry.attempts,
+    OutboxEntry.needs_lookup,
+    OutboxEntry.lease_expires_at,
+)
+"""What every claim reads of its entries; a lane adds its own columns and joins."""
+
+
+class Leased(Protocol):
+    """What a lane hands out: enough for the shared loop to settle, retry or release it."""
+
+    @property
+    def outbox_id(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+
+
+C = TypeVar("C", bound=Leased)
+
+
+@dataclass(frozen=True)
+class LaneClaim(Generic[C]):
+    """One lane's claim filter: its kind, its extra columns and filters, and its rows' meaning.
+
+    ``build`` turns the claimed rows into what the lane sends, and names the rows it
+    sets aside at once (with the reason), e.g. content that changed since it was queued.
+    ``lease`` overrides the holder's lease (an operator typing, a bundle on a USB stick).
+    """
+
+    kind: str
+    shape: Callable[[Query], Query]
+    build: Callable[[Session, Sequence[Any]], tuple[list[C], dict[int, str]]]
+    lease: dt.timedelta | None = None
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who holds an entry, and until when (a website operator, a bundle, a sync process)."""
+
+    owner: str
+    expires_at: dt.datetime
+
+
+def maybe_sent(row: Any) -> bool:
+    """Whether a claimed row may already be at the server: flagged, or a lease nobody gave back."""
+    return bool(row.needs_lookup) or row.lease_expires_at is not None
+
+
+def due(kind: str | None, now: dt.datetime) -> list[ColumnElement[bool]]:
+    """Pending entries (of ``kind``) that nobody holds and whose backoff has run out."""
+    conditions = [
+        OutboxEntry.state == OutboxState.PENDING.value,
+        or_(OutboxEntry.lease_expires_at.is_(None), OutboxEntry.lease_expires_at < now),
+        or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now),
+    ]
+    if kind is not None:
+        conditions.append(OutboxEntry.kind == kind)
+    return conditions
+
+
+class OutboxLeases:
+    """``owner`` names this process in the leases it takes (up to 64 characters).
+
+    ``write`` opens the write transactions (the store's, which announces what its
+    writers noted once it commits); the database's own by default.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        clock: Callable[[], dt.datetime],
+        *,
+        owner: str,
+        lease: dt.timedelta = DEFAULT_LEASE,
+        write: Callable[[], AbstractContextManager[Session]] | None = None,
+    ) -> None:
+        self._db = database
+        self._write = write or database.write
+        self._clock = clock
+        self._owner = owner[:64]
+        self._lease = lease
+
+    def claim(self, lane: LaneClaim[C], limit: int, *, owner: str | None = None) -> list[C]:
+        """Lease up to ``limit`` of the lane's due entries, urgent first, skipping rows others hold.
+
+        ``owner`` names another holder than this process (the operator who types it).
+        """
+        now = self._clock()
+        with self._write() as session:
+            query: Query = (
+                select(*ENTRY_COLUMNS)
+                .where(*due(lane.kind, now))
+                .order_by(OutboxEntry.priority.desc(), OutboxEntry.id)
+                .limit(limit)
+            )
+            rows = session.execute(
+                lane.shape(query).with_for_update(skip_locked=True, of=OutboxEntry)
+            ).all()
+            if not rows:
+                return []
+            claimed, set_aside = lane.build(session, rows)
+            self._lease_rows(session, rows, now, set_aside, owner, lane.lease)
+            if set_aside:
+                quarantine_rows(session, set_aside, now)
+        return claimed
+
+    def _lease_rows(
+        self,
+        session: Session,
+        rows: Sequence[Any],
+        now: dt.datetime,
+        set_aside: Mapping[int, str],
+        owner: str | None,
+        lease: dt.timedelta | None,
+    ) -> None:
+        taken = [r.id for r in rows if r.id not in set_aside]
+        if not taken:
+            return
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.id.in_(taken))
+            .values(
+                lease_owner=(owner or self._owner)[:64],
+                lease_expires_at=now + (lease or self._lease),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        # A lease nobody gave back: its holder died, perhaps mid-send.
+        expired = [r.id for r in rows if r.id not in set_aside and r.lease_expires_at is not None]
+        if expired:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(expired))
+                .values(needs_lookup=True)
+                .execution_options(synchronize_session=False)
+            )
+
+    def holder(self, outbox_id: int) -> Lease | None:
+        """Who holds the entry now, or None when nobody does (or the lease ran out)."""
+        with self._db.read() as session:
+            entry = session.get_one(OutboxEntry, outbox_id)
+            if entry.lease_owner is None or entry.lease_expires_at is None:
+                return None
+            if entry.lease_expires_at < self._clock():
+                return None
+            return Lease(entry.lease_owner, entry.lease_expires_at)
+
+    def record(self, results: BatchResults) -> None:
+        """Everything one exchange settled, in one transaction; its leases end with it."""
+        if not results:
+            return
+        now = self._clock()
+        with self._write() as session:
+            if results.receipts:
+                mark_sent_rows(session, results.receipts, now)
+            done = [*results.receipts, *results.delivered]
+            if done:
+                session.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.id.in_(done))
+                    .values(
+                        state=OutboxState.DONE.value,
+                        last_error="",
+                        needs_lookup=False,
+                        lease_owner=None,
+                        lease_expires_at=None,
+                    )
+                    .execution_options(synchronize_session=False)
+                )
+            if results.quarantined:
+                quarantine_rows(session, results.quarantined, now)
+
+    def defer(
+        self,
+        outbox_ids: Iterable[int],
+        error: str,
+        next_attempt_at: dt.datetime,
+        *,
+        maybe_delivered: bool,
+    ) -> None:
+        """A failed attempt: count it, wait until ``next_attempt_at``, maybe look up first."""
+        values: dict[str, object] = {
+            "attempts": OutboxEntry.attempts + 1,
+            "last_error": error,
+            "next_attempt_at": next_attempt_at,
+        }
+        if maybe_delivered:
+            values["needs_lookup"] = True
+        self._end(outbox_ids, values, changed=True)
+
+    def release(self, outbox_ids: Iterable[int]) -> None:
+        """Give leases back untried (the pass stopped before sending these)."""
+        self._end(outbox_ids, {}, changed=False)
+
+    def _end(self, outbox_ids: Iterable[int], values: dict[str, object], *, changed: bool) -> None:
+        ids = list(outbox_ids)
+        if not ids:
+            return
+        with self._write() as session:
+            session.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.id.in_(ids))
+                .values({**values, "lease_owner": None, "lease_expires_at": None})
+                .execution_options(synchronize_session=False)
+            )
+            if changed:
+                name_entry_changes(session, ids)
+
+    def due_count(self) -> int:
+        """Entries any workstation could send now (the total a pass's progress counts to)."""
+        now = self._clock()
+        with self._db.read() as session:
+            found = session.scalar(
+                select(func.count()).select_from(OutboxEntry).where(*due(None, now))
+            )
+            return int(found or 0)
