@@ -14,13 +14,20 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[dev]'
 
+missing=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  missing+=(postgresql)
+fi
+if ! command -v pdftotext >/dev/null || ! command -v pdfimages >/dev/null; then
+  missing+=(poppler-utils)  # the receipt tests read the printed PDF back
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "Installing PostgreSQL from Debian's packages for the multi-workstation tests..."
+    echo "Installing ${missing[*]} from Debian's packages for the tests..."
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "PostgreSQL server binaries not found: install them (Debian/Ubuntu: sudo apt-get install postgresql) or the PostgreSQL tests are skipped." >&2
+    echo "Not found: ${missing[*]} (Debian/Ubuntu: sudo apt-get install ${missing[*]}); those tests are skipped." >&2
   fi
 fi
 
