@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lapor_desktop import durable_files
+from tests.support.kill_mid_write import kill_mid_write
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("LAPOR_CRASH_ROUNDS", "12"))
@@ -45,20 +43,7 @@ def test_sigkill_mid_write_leaves_the_old_or_the_new_content_whole(tmp_path: Pat
     wholes = {b"old", b"a" * SIZE, b"b" * (SIZE // 2)}
     rng = random.Random(2104)
     for _ in range(ROUNDS):
-        child = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(target), str(SIZE)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == b"ready\n"
-        try:
-            child.wait(timeout=rng.uniform(0.0, 0.2))
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-        _, err = child.communicate()
-        assert child.returncode == -signal.SIGKILL, err
+        kill_mid_write(WRITER, str(target), str(SIZE), rng=rng, within=0.2)
         assert target.read_bytes() in wholes
         for leftover in _leftovers(tmp_path):  # what a killed writer leaves is only its temp
             (tmp_path / leftover).unlink()

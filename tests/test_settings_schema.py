@@ -7,9 +7,6 @@ import datetime as dt
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +22,7 @@ from lapor_desktop.settings import (
     SlaSettings,
     WorkstationSettings,
 )
+from tests.support.kill_mid_write import kill_mid_write
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = int(os.environ.get("LAPOR_CRASH_ROUNDS", "12"))
@@ -216,18 +214,5 @@ def test_sigkill_while_saving_leaves_settings_that_load(tmp_path: Path) -> None:
     }
     rng = random.Random(2104)
     for _ in range(ROUNDS):
-        child = subprocess.Popen(
-            [sys.executable, "-c", SAVER, str(path)],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline() == b"ready\n"
-        try:
-            child.wait(timeout=rng.uniform(0.0, 0.1))
-        except subprocess.TimeoutExpired:
-            child.send_signal(signal.SIGKILL)
-        _, err = child.communicate()
-        assert child.returncode == -signal.SIGKILL, err
+        kill_mid_write(SAVER, str(path), rng=rng, within=0.1)
         assert WorkstationSettings.load(path) in wanted
