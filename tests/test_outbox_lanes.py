@@ -144,7 +144,7 @@ def test_an_operator_or_a_bundle_holds_its_lease_until_it_is_recorded(
     )
     [typed] = store.claim(typing, 1, owner="operator:ani")
     assert store.leases.holder(typed.outbox_id) == Lease(
-        "operator:ani", clock() + dt.timedelta(minutes=30)
+        "operator:ani", clock() + dt.timedelta(minutes=30), clock()
     )
     clock.advance(minutes=10)
     assert store.claim(typing, 1) == []  # nobody else takes what she is typing

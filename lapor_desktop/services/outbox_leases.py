@@ -78,6 +78,7 @@ class Lease:
 
     owner: str
     expires_at: dt.datetime
+    taken_at: dt.datetime | None = None
 
 
 def maybe_sent(row: Any) -> bool:
@@ -161,6 +162,7 @@ class OutboxLeases:
             .values(
                 lease_owner=(owner or self._owner)[:64],
                 lease_expires_at=now + (lease or self._lease),
+                lease_taken_at=now,
             )
             .execution_options(synchronize_session=False)
         )
@@ -182,7 +184,7 @@ class OutboxLeases:
                 return None
             if entry.lease_expires_at < self._clock():
                 return None
-            return Lease(entry.lease_owner, entry.lease_expires_at)
+            return Lease(entry.lease_owner, entry.lease_expires_at, entry.lease_taken_at)
 
     def record(self, results: BatchResults) -> None:
         """Everything one exchange settled, in one transaction; its leases end with it."""
@@ -203,6 +205,7 @@ class OutboxLeases:
                         needs_lookup=False,
                         lease_owner=None,
                         lease_expires_at=None,
+                        lease_taken_at=None,
                     )
                     .execution_options(synchronize_session=False)
                 )
@@ -239,7 +242,14 @@ class OutboxLeases:
             session.execute(
                 update(OutboxEntry)
                 .where(OutboxEntry.id.in_(ids))
-                .values({**values, "lease_owner": None, "lease_expires_at": None})
+                .values(
+                    {
+                        **values,
+                        "lease_owner": None,
+                        "lease_expires_at": None,
+                        "lease_taken_at": None,
+                    }
+                )
                 .execution_options(synchronize_session=False)
             )
             if changed:

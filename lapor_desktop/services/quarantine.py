@@ -217,3 +217,4 @@ def _requeue(entry: OutboxEntry) -> None:
     entry.needs_lookup = False
     entry.lease_owner = None
     entry.lease_expires_at = None
+    entry.lease_taken_at = None

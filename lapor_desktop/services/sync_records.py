@@ -174,6 +174,7 @@ def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.dateti
                 "needs_lookup": False,
                 "lease_owner": None,
                 "lease_expires_at": None,
+                "lease_taken_at": None,
             }
             for outbox_id, reason in reasons.items()
         ],

@@ -88,6 +88,8 @@ class Complaint(Base):
     receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """The national service's signed receipt (printable proof of delivery)."""
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+    delivered_via: Mapped[str | None] = mapped_column(String(16))
+    """The route by which LAPOR! received it (``protocol``, ``website``); None before then."""
 
     identity: Mapped[ComplainantIdentity | None] = relationship(
         back_populates="complaint", cascade="all, delete-orphan", uselist=False
@@ -212,6 +214,8 @@ class OutboxEntry(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column()
+    lease_taken_at: Mapped[dt.datetime | None] = mapped_column()
+    """Since when the holder has it (shown to other operators of the website lane)."""
     created_at: Mapped[dt.datetime] = mapped_column()
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column()
     """Backoff: not claimed again before this time."""
