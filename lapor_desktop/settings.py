@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lapor_desktop import durable_files
+from lapor_desktop.domain.tracking_id import DEFAULT_PATTERN
 from lapor_desktop.i18n import N_, Message
 
 if TYPE_CHECKING:
@@ -88,10 +89,30 @@ class NationalServiceSettings:
     """The service's Ed25519 receipt keys (base64); more than one during a key rotation."""
     pinned_ca_file: str = ""
     """Optional CA bundle to trust instead of the system's, for the national service only."""
+    adapter: str = _rule("lapor-v1", pattern="^[a-z0-9][a-z0-9._-]{0,63}$")
+    """Which adapter speaks to the service: ours (``lapor-v1``) or one installed by entry point."""
 
     @property
     def configured(self) -> bool:
         return bool(self.server_url and self.public_keys)
+
+
+ROUTES = ("protocol", "website")
+"""How new complaints reach LAPOR!: the sync engine's API, or an operator at the website."""
+
+
+@dataclass(frozen=True)
+class WebsiteLaneSettings:
+    """The LAPOR! website lane: where operators type complaints in, and how its IDs look."""
+
+    route: str = _rule("protocol", pattern="^(protocol|website)$")
+    """The route of new complaints; a supervisor can move one complaint to the other."""
+    address: str = "https://www.lapor.go.id"
+    """The report form the operator opens ("Buka situs LAPOR!"); training opens the practice one."""
+    tracking_id_pattern: str = DEFAULT_PATTERN
+    """What a pasted tracking ID must look like (a regular expression, matched whole)."""
+    stale_after_minutes: int = _rule(120, ge=5)
+    """A submission started longer ago may already be at LAPOR!: the operator checks first."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,7 @@ class OfficeSettings:
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     validation: ValidationSettings = field(default_factory=ValidationSettings)
     national: NationalServiceSettings = field(default_factory=NationalServiceSettings)
+    website: WebsiteLaneSettings = field(default_factory=WebsiteLaneSettings)
     idle_lock_minutes: int = 5
     """The desk window locks after this long without input (a shared PC at a public counter).
 
