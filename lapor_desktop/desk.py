@@ -43,6 +43,8 @@ from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
+from lapor_desktop.services.website_lane import WebsiteLane
+from lapor_desktop.services.website_records import WebsiteRecords
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -85,6 +87,8 @@ class Desk:
     machine: MachineKeyStore
     exports: ExportService
     data_subjects: DataSubjectService
+    website: WebsiteLane
+    website_records: WebsiteRecords
 
     @property
     def database(self) -> Database:
@@ -236,6 +240,7 @@ def open_desk(
         vault=IdentityVault(data_key) if data_key else None,
     )
     lookup = LookupService(context)
+    website = WebsiteLane(context)
     return Desk(
         paths=paths,
         context=context,
@@ -247,6 +252,8 @@ def open_desk(
         machine=store,
         exports=ExportService(context, lookup),
         data_subjects=DataSubjectService(context, lookup),
+        website=website,
+        website_records=WebsiteRecords(context, website),
     )
 
 

@@ -44,6 +44,7 @@ class Permission(enum.StrEnum):
     MANAGE_BACKUPS = "manage_backups"
     VIEW_AUDIT_LOG = "view_audit_log"
     DATA_SUBJECT_REQUESTS = "data_subject_requests"
+    ROUTE_COMPLAINTS = "route_complaints"
 
     @property
     def label(self) -> str:
@@ -65,6 +66,7 @@ _PERMISSION_LABELS = {
     Permission.MANAGE_BACKUPS: N_("make or restore backups"),
     Permission.VIEW_AUDIT_LOG: N_("view the audit log"),
     Permission.DATA_SUBJECT_REQUESTS: N_("handle requests from data subjects"),
+    Permission.ROUTE_COMPLAINTS: N_("move a complaint between the LAPOR! routes"),
 }
 
 _FRONT_DESK = frozenset(
@@ -88,6 +90,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_USERS,
         Permission.VIEW_AUDIT_LOG,
         Permission.DATA_SUBJECT_REQUESTS,
+        Permission.ROUTE_COMPLAINTS,
         # Many district desks have no IT staff of their own: the head of the desk sets it up.
         Permission.CHANGE_SETTINGS,
     },

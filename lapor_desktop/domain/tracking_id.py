@@ -20,6 +20,10 @@ DEFAULT_PATTERN = r"[0-9]{4,12}"
 _LABELLED = re.compile(
     r"(?:tracking\s*id|id\s*pelacakan|nomor\s*laporan)\s*[:#]?\s*#?\s*(\S+)", re.I
 )
+_LABELLED_GROUPED = re.compile(
+    r"(?:tracking\s*id|id\s*pelacakan|nomor\s*laporan)\s*[:#]?\s*#?\s*([0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})+)\b",
+    re.I,
+)
 _HASHED = re.compile(r"#\s*([0-9A-Za-z-]+)")
 _GROUPED_DIGITS = re.compile(r"^[0-9][0-9 .\u00a0\u202f-]*[0-9]$")
 
@@ -98,6 +102,8 @@ def _candidates(text: str) -> list[str]:
     if _GROUPED_DIGITS.match(whole):
         found.append(re.sub(r"[^0-9]", "", whole))
     found += [_trim(m.group(1)) for m in _LABELLED.finditer(text)]
+    # A labelled number the page grouped ("Tracking ID: #1 234 567").
+    found += [re.sub(r"[^0-9]", "", m.group(1)) for m in _LABELLED_GROUPED.finditer(text)]
     found += [_trim(m.group(1)) for m in _HASHED.finditer(text)]
     return found
 

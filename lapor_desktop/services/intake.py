@@ -256,7 +256,9 @@ class IntakeService:
                     complaint.submitted_at = now
                 complaint.sync_state = SyncState.PENDING.value
                 complaint.updated_at = now
-                outbox.enqueue_submission(session, complaint, digest, at=now)
+                outbox.enqueue_submission(
+                    session, complaint, digest, at=now, route=ctx.office.website.route
+                )
                 action = "complaint.queued"
             session.flush()
             audit.record(

@@ -22,6 +22,13 @@ class OutboxKind(enum.StrEnum):
     SUBMIT_COMPLAINT = "submit_complaint"
     FOLLOW_UP = "follow_up"
     UPLOAD_ATTACHMENT = "upload_attachment"
+    WEBSITE_SUBMIT = "website_submit"
+    """A complaint an operator types into the LAPOR! website (the website lane)."""
+
+
+SUBMISSION_KINDS = (OutboxKind.SUBMIT_COMPLAINT.value, OutboxKind.WEBSITE_SUBMIT.value)
+"""A complaint's one pending submission travels by one of these routes."""
+ROUTE_KINDS = {"protocol": OutboxKind.SUBMIT_COMPLAINT, "website": OutboxKind.WEBSITE_SUBMIT}
 
 
 class OutboxState(enum.StrEnum):
@@ -34,17 +41,28 @@ URGENT_PRIORITY = 10
 NORMAL_PRIORITY = 0
 
 
-def enqueue_submission(
-    session: Session, complaint: Complaint, content_hash: str, *, at: dt.datetime
-) -> OutboxEntry:
-    priority = URGENT_PRIORITY if complaint.urgent else NORMAL_PRIORITY
-    pending = session.scalars(
+def pending_submission(session: Session, complaint_id: int) -> OutboxEntry | None:
+    """The complaint's one pending submission, by whichever route it waits."""
+    return session.scalars(
         select(OutboxEntry).where(
-            OutboxEntry.complaint_id == complaint.id,
-            OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
+            OutboxEntry.complaint_id == complaint_id,
+            OutboxEntry.kind.in_(SUBMISSION_KINDS),
             OutboxEntry.state == OutboxState.PENDING.value,
         )
     ).first()
+
+
+def enqueue_submission(
+    session: Session,
+    complaint: Complaint,
+    content_hash: str,
+    *,
+    at: dt.datetime,
+    route: str = "protocol",
+) -> OutboxEntry:
+    """Queue (or re-hash) the complaint's submission; a queued one keeps the route it has."""
+    priority = URGENT_PRIORITY if complaint.urgent else NORMAL_PRIORITY
+    pending = pending_submission(session, complaint.id)
     _queue_uploads(session, complaint, priority, at)
     if pending is not None:
         pending.content_hash = content_hash
@@ -53,7 +71,7 @@ def enqueue_submission(
     return enqueue(
         session,
         complaint_id=complaint.id,
-        kind=OutboxKind.SUBMIT_COMPLAINT,
+        kind=ROUTE_KINDS[route],
         ref_uuid=complaint.uuid,
         content_hash=content_hash,
         priority=priority,

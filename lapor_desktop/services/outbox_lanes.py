@@ -19,6 +19,8 @@ from lapor_desktop.services.outbox_leases import LaneClaim, Query, maybe_sent
 from lapor_desktop.services.sync_records import ClaimedFollowUp, ClaimedSubmission, ClaimedUpload
 from lapor_desktop.storage.models import Attachment, Complaint, FollowUpNote, OutboxEntry
 
+PROTOCOL_DELIVERED = Complaint.delivered_via.is_distinct_from("website")
+"""The protocol service knows the complaint: the website lane's are typed in by a person."""
 STALE_CONTENT = "local content differs from the queued hash"
 ATTACHMENT_GONE = "the attachment is no longer part of the complaint"
 NOTE_GONE = "the follow-up note no longer exists"
@@ -63,7 +65,7 @@ def _uploads_shape(query: Query) -> Query:
             (Attachment.complaint_id == OutboxEntry.complaint_id)
             & (Attachment.sha256 == OutboxEntry.content_hash),
         )
-        .where(Complaint.tracking_id.is_not(None))
+        .where(Complaint.tracking_id.is_not(None), PROTOCOL_DELIVERED)
     )
 
 
@@ -90,7 +92,7 @@ def _follow_ups_shape(query: Query) -> Query:
         query.add_columns(Complaint.uuid, FollowUpNote.text, FollowUpNote.created_at)
         .join(Complaint, Complaint.id == OutboxEntry.complaint_id)
         .outerjoin(FollowUpNote, FollowUpNote.uuid == OutboxEntry.ref_uuid)
-        .where(Complaint.tracking_id.is_not(None))
+        .where(Complaint.tracking_id.is_not(None), PROTOCOL_DELIVERED)
     )
 
 

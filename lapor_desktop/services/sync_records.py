@@ -134,6 +134,7 @@ def mark_sent_rows(
                 "receipt": receipt.as_json(),
                 "sent_at": row.sent_at or receipt.server_time,
                 "sync_state": SyncState.SENT.value,
+                "delivered_via": "protocol",
                 "status": Status.SENT.value if moves else row.status,
                 "updated_at": now if moves else row.updated_at,
             }
