@@ -21,7 +21,8 @@ _LABELLED = re.compile(
     r"(?:tracking\s*id|id\s*pelacakan|nomor\s*laporan)\s*[:#]?\s*#?\s*(\S+)", re.I
 )
 _LABELLED_GROUPED = re.compile(
-    r"(?:tracking\s*id|id\s*pelacakan|nomor\s*laporan)\s*[:#]?\s*#?\s*([0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})+)\b",
+    r"(?:tracking\s*id|id\s*pelacakan|nomor\s*laporan)\s*[:#]?\s*#?\s*"
+    r"([0-9]{1,3}(?:[ .\u00a0\u202f][0-9]{3})+)\b",
     re.I,
 )
 _HASHED = re.compile(r"#\s*([0-9A-Za-z-]+)")
