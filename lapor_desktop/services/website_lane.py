@@ -304,15 +304,10 @@ class WebsiteLane:
         entry: OutboxEntry,
         details: dict[str, Any] | None = None,
     ) -> None:
-        audit.record(
-            session,
-            at=self._ctx.now(),
-            actor=actor.username,
-            station_id=self._ctx.station.station_id,
-            action=action,
-            entity_type="complaint",
-            entity_id=_uuid(session, entry),
-            details={"registration_number": _number(session, entry), **(details or {})},
+        complaint = session.get_one(Complaint, entry.complaint_id)
+        number = {"registration_number": complaint.registration_number or "?"}
+        audit_complaint(
+            session, self._ctx, actor, action, complaint.uuid, {**number, **(details or {})}
         )
 
     def _item(self, row: Any, now: dt.datetime, mine: str) -> QueueItem:
@@ -342,5 +337,22 @@ def _number(session: Session, entry: OutboxEntry | None) -> str:
     return found or "?"
 
 
-def _uuid(session: Session, entry: OutboxEntry) -> str:
-    return session.scalar(select(Complaint.uuid).where(Complaint.id == entry.complaint_id)) or ""
+def audit_complaint(
+    session: Session,
+    ctx: DeskContext,
+    actor: Actor,
+    action: str,
+    complaint_uuid: str,
+    details: dict[str, Any],
+) -> None:
+    """The website lane's audit entry: who did what to which complaint, at this workstation."""
+    audit.record(
+        session,
+        at=ctx.now(),
+        actor=actor.username,
+        station_id=ctx.station.station_id,
+        action=action,
+        entity_type="complaint",
+        entity_id=complaint_uuid,
+        details=details,
+    )

@@ -20,7 +20,7 @@ from lapor_desktop.domain.roles import Permission
 from lapor_desktop.domain.status import NATIONAL_STATES, Status, SyncState, can_move
 from lapor_desktop.domain.tracking_id import TrackingIdRefused, parse_tracking_id
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services import audit, timeline
+from lapor_desktop.services import timeline
 from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.outbox import (
@@ -31,7 +31,7 @@ from lapor_desktop.services.outbox import (
 )
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.website_handover import remove_folder
-from lapor_desktop.services.website_lane import WEBSITE, WebsiteLane, owner_of
+from lapor_desktop.services.website_lane import WEBSITE, WebsiteLane, audit_complaint, owner_of
 from lapor_desktop.storage.models import Complaint, OutboxEntry
 
 MAX_RESPONSE = 20_000
@@ -304,16 +304,7 @@ class WebsiteRecords:
         complaint: Complaint,
         details: dict[str, object],
     ) -> None:
-        audit.record(
-            session,
-            at=self._ctx.now(),
-            actor=actor.username,
-            station_id=self._ctx.station.station_id,
-            action=action,
-            entity_type="complaint",
-            entity_id=complaint.uuid,
-            details=details,
-        )
+        audit_complaint(session, self._ctx, actor, action, complaint.uuid, details)
 
 
 def citizen_text(registration_number: str, tracking_id: str, address: str) -> Message:
