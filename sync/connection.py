@@ -10,6 +10,7 @@ server in exactly one spot.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,8 @@ from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.context import DeskContext
 from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.settings import NationalServiceSettings
-from sync.adapters import LaporV1Adapter
+from sync.adapters.capabilities import capabilities_of
+from sync.adapters.registry import AdapterContext, AdapterNotFound, find_adapter
 from sync.device_token import DeviceToken, DeviceTokenError, load_token
 from sync.engine import EngineConfig, SyncEngine
 from sync.protocol.receipts import public_key_from_text
@@ -154,6 +156,11 @@ def connected_engine(
         yield checked
         return
     transport, keys = checked
+    try:
+        factory = find_adapter(context.office.national.adapter)
+    except AdapterNotFound as exc:
+        yield NotConfigured(exc.message)
+        return
     if token is None:
         try:
             token = load_token(data_dir)
@@ -169,11 +176,23 @@ def connected_engine(
         yield NotConfigured(exc.message)
         return
     with session:
-        adapter = LaporV1Adapter(
-            session,
-            transport.base_url,
-            trusted_keys=keys,
-            clock=context.clock,
-            language=context.station.language,
+        adapter = factory(
+            AdapterContext(
+                session,
+                transport.base_url,
+                token,
+                trusted_keys=tuple(keys),
+                clock=context.clock,
+                language=context.station.language,
+            )
         )
+        config = fitted_config(config or EngineConfig(), adapter)
         yield SyncEngine(adapter, sync_store_for(context), clock=context.clock, config=config)
+
+
+def fitted_config(config: EngineConfig, adapter: object) -> EngineConfig:
+    """Batches no larger than the adapter declares it can send (``addstream``: one)."""
+    most = capabilities_of(adapter).max_batch_items
+    if most is None or config.max_batch_size <= most:
+        return config
+    return dataclasses.replace(config, max_batch_size=most, batch_size=min(config.batch_size, most))

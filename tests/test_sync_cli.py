@@ -8,23 +8,31 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
 from lapor_desktop.cli.exit_codes import ExitCode
+from lapor_desktop.cli.output import Output
+from lapor_desktop.cli.sync_commands.watch_command import status_line
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.reference.dataset import load_bundled
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.context import system_clock
 from lapor_desktop.services.office import save_office
+from lapor_desktop.services.outbox_lanes import submissions
+from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.settings import NationalServiceSettings
 from sync.device_token import store_token
+from sync.engine import Done, Progress, SyncSummary
 from sync.reference_server import RunningServer
+from sync.runner import DeskLink, RunnerState, RunnerStatus
 from tests.support import accounts
 from tests.support import cli as support
 from tests.support.cli import BOSS, CLERK, IT, ROOT, Ran, Run, clerk_of, in_process, open_desk
@@ -245,3 +253,40 @@ def test_sync_watch_runs_unattended_and_stops_cleanly_on_sigterm(
     log = (DataPaths(data_dir).logs / "sync.log").read_text(encoding="utf-8")
     assert "trigger=start outcome=done" in log and log.rstrip().endswith("stopped")
     assert BOSS.password not in log and server.tokens["2104"] not in log
+
+
+def test_sync_exits_0_only_when_nothing_is_left_that_a_sync_could_send(
+    run: Run, data_dir: Path
+) -> None:
+    """A record another live sync process holds: this run cannot send it, so it is not done."""
+    held, _free = queue_complaints(data_dir, 2)
+    other = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=PIPE)
+    try:
+        desk = open_desk(data_dir)
+        try:
+            assert desk.context.vault is not None
+            holder = f"sync:K7QX@{socket.gethostname()[:16]}/{other.pid}/"
+            store = SyncStore(desk.database, desk.context.vault, system_clock, owner="K7QX")
+            [claimed] = store.claim(submissions(desk.context.vault), 1, owner=holder)
+            assert claimed.client_uuid == held
+        finally:
+            desk.close()
+        done = as_it(run, data_dir, "sync")
+        assert done.code == ExitCode.SERVICE_UNAVAILABLE, done.stderr
+        assert "Sent: 1," in done.stdout and "1 record(s) are still waiting" in done.stderr
+        status = json.loads(as_it(run, data_dir, "sync-status", "--json").stdout)
+        assert (status["pending"], status["sending"]) == (1, 1)
+        desk = open_desk(data_dir)
+        try:
+            summary = DeskLink(desk.context, desk.paths.root).run_pass(
+                Progress(), bring_forward=False
+            )
+        finally:
+            desk.close()
+        assert isinstance(summary, SyncSummary) and summary.outcome == Done()
+        line = status_line(Output("en"), RunnerStatus(RunnerState.IDLE, summary, Done(), None, 1))
+        assert line.startswith("idle, 1 waiting to be sent") and "all sent" not in line
+    finally:
+        other.communicate(b"")
+    done = as_it(run, data_dir, "sync")  # its holder is gone: taken back and sent at once
+    assert done.code == ExitCode.OK and "Sent: 1," in done.stdout

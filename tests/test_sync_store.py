@@ -112,7 +112,10 @@ def test_backoff_is_full_jitter_under_an_exponential_ceiling_and_honours_retry_a
     bottom = Backoff(random=lambda: 0.0)
     assert bottom.delay(5) == dt.timedelta(0)
     assert bottom.delay(1, retry_after=30) == dt.timedelta(seconds=30)
-    assert Backoff(cap_seconds=100, random=lambda: 0.0).delay(1, 1e9).total_seconds() == 100
+    capped = Backoff(cap_seconds=100, max_retry_after_seconds=7200, random=lambda: 0.0)
+    assert capped.delay(1, 1e9).total_seconds() == 7200  # only an absurd Retry-After is cut
+    assert capped.delay(1, 150).total_seconds() == 150  # beyond the backoff's own cap
+    assert top.delay(12, retry_after=7) == dt.timedelta(seconds=7)  # not the jittered 60
 
 
 def test_a_batch_of_results_is_recorded_at_once_and_counted_by_state(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -32,6 +32,7 @@ from ui.crash_dialog import CrashReporter
 from ui.i18n import Language
 from ui.idle_lock import IdleLock
 from ui.main_window import MainWindow
+from ui.qt_dialogs import install_qt_texts
 from ui.recovery_dialog import RecoveryDialog
 from ui.setup_wizard import first_run
 from ui.sign_in import SignInDialog
@@ -52,12 +53,48 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 
 @dataclass
 class Session:
-    """A signed-in operator's window and what must be closed after it."""
+    """A signed-in operator's window and what must be closed after it.
+
+    Signing out (Session menu, or the lock screen) asks for the next person
+    over the same desk; they get a window of their own, the last one's draft kept.
+    """
 
     desk: Desk
     window: MainWindow
     crashes: CrashReporter
     lock: IdleLock
+    language: Language
+    sync_config: RunnerConfig | None = None
+    retired: list[MainWindow] = field(default_factory=list)
+    """Windows signed out of: kept until the session ends, as a closed window's own menu
+    action is still on the stack when the next window opens."""
+
+    def show(self) -> None:
+        """The window where it was last time (or as large as fits), its Session menu wired."""
+        self.window.sign_out_requested.connect(self.sign_out)
+        self.window.place()
+        self.window.show()
+
+    def sign_out(self) -> None:
+        """The window closes (keeping its draft); the sign-in dialog opens; closing it ends."""
+        old, application = self.window, QApplication.instance()
+        assert isinstance(application, QApplication)
+        central = old.centralWidget()
+        if central is not None:
+            central.setVisible(False)
+        application.setQuitOnLastWindowClosed(False)
+        try:
+            principal = sign_in(self.desk, self.language)
+            old.close()
+            self.retired.append(old)
+            if principal is not None:
+                window = _window(self.desk, principal, self.language, self, old.training)
+                self.window, self.lock = window, IdleLock(window)
+                self.show()
+        finally:
+            application.setQuitOnLastWindowClosed(True)
+        if principal is None:
+            application.quit()
 
     def close(self) -> None:
         self.window.close()
@@ -69,13 +106,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     """The GUI's entry point; returns the process exit code."""
     args = parse(sys.argv[1:] if argv is None else argv)
     application = qt_application()
-    session = start(resolve_data_dir(args.data_dir), Language(), training=args.training)
+    language = Language()
+    qt_texts = install_qt_texts(language)  # Qt's own dialogs in the desk's language
+    session = start(resolve_data_dir(args.data_dir), language, training=args.training)
     if not isinstance(session, Session):
         return session
     try:
         return application.exec()
     finally:
         session.close()
+        application.removeTranslator(qt_texts)
 
 
 def qt_application() -> QApplication:
@@ -124,21 +164,34 @@ def _open_session(
         if principal is None:
             desk.close()
             return EXIT_OK
+        training = training or desk.context.station.training
         window = MainWindow(
             desk,
             principal.actor,
             language,
-            training=training or desk.context.station.training,
+            training=training,
             sync_config=sync_config,
             crashes=crashes,
         )
     except BaseException:
         desk.close()
         raise
-    lock = IdleLock(window)
-    window.resize(1280, 860)
-    window.show()
-    return Session(desk, window, crashes, lock)
+    session = Session(desk, window, crashes, IdleLock(window), language, sync_config)
+    session.show()
+    return session
+
+
+def _window(
+    desk: Desk, principal: Principal, language: Language, session: Session, training: bool
+) -> MainWindow:
+    return MainWindow(
+        desk,
+        principal.actor,
+        language,
+        training=training,
+        sync_config=session.sync_config,
+        crashes=session.crashes,
+    )
 
 
 def start_logging(paths: DataPaths) -> None:

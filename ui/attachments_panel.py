@@ -41,6 +41,7 @@ from lapor_desktop.validation.issues import ValidationIssue
 from ui.attachments_preview import PreviewDialog
 from ui.fields import FieldError, set_role
 from ui.i18n import Texts
+from ui.qt_dialogs import file_dialog_options
 from ui.tasks import TaskRunner
 
 THUMBNAIL = 64
@@ -182,7 +183,11 @@ class AttachmentsPanel(QWidget):
     def ask_for_files(self) -> None:
         patterns = self._texts.text(DIALOG_FILTER, patterns=PATTERNS)
         chosen, _filter = QFileDialog.getOpenFileNames(
-            self, self._texts.text(N_("Attach files")), "", patterns
+            self,
+            self._texts.text(N_("Attach files")),
+            "",
+            patterns,
+            options=file_dialog_options(self._texts.language),
         )
         self.add_paths(Path(name) for name in chosen)
 

@@ -34,6 +34,7 @@ from ui.attachments_preview import PreviewDialog
 from ui.detail_data import DetailActions
 from ui.fields import FieldError, set_role
 from ui.i18n import Texts
+from ui.qt_dialogs import file_dialog_options
 from ui.tasks import TaskRunner
 
 NONE = N_("No files attached.")
@@ -128,7 +129,10 @@ class AttachmentsView(QWidget):
             return
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         chosen, _filter = QFileDialog.getSaveFileName(
-            self, self._texts.text(N_("Save a copy")), str(Path(folder) / self._files[row].filename)
+            self,
+            self._texts.text(N_("Save a copy")),
+            str(Path(folder) / self._files[row].filename),
+            options=file_dialog_options(self._texts.language),
         )
         if chosen:
             self.save_copy(row, Path(chosen))

@@ -4,7 +4,9 @@ a phone number) and filters.
 The search waits for a short pause in typing before it asks the database,
 so a fast typist does not queue a query per key. A returning citizen is
 one keystroke away: Ctrl+F, type the number from the receipt, the NIK or
-the phone, Enter; a single match opens at once. NIK and phone are matched
+the phone, Enter; a single match opens at once, several are one Down or
+Enter away. The detail pane never keeps a complaint that a new search did
+not find (another citizen's, read out by mistake). NIK and phone are matched
 by the core through blind indexes, and only for roles that may see who
 complained.
 """
@@ -16,7 +18,17 @@ import itertools
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QSignalBlocker,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,17 +50,11 @@ from lapor_desktop.services.lookup import ComplaintQuery
 from ui.complaint_model import SORT_COLUMN, SORTABLE, UUID_ROLE, ComplaintTableModel
 from ui.fields import SearchableCombo
 from ui.i18n import Texts
+from ui.list_query import PERIODS, leaves_some_out, period_bounds, search_hint
 from ui.reference_choices import ReferenceChoices
 
 SEARCH_PAUSE_MS = 300
 ALL = N_("All")
-PERIODS = (
-    ("", N_("Any time")),
-    ("today", N_("Today")),
-    ("7", N_("Last 7 days")),
-    ("30", N_("Last 30 days")),
-    ("month", N_("This month")),
-)
 COLUMN_WIDTHS = (192, 140, 160, 160, 125, 190)
 """The first four (number, title, sent, status) fit the list's half of a 1280-pixel window."""
 
@@ -56,11 +62,16 @@ COLUMN_WIDTHS = (192, 140, 160, 160, 125, 190)
 class ComplaintList(QWidget):
     """The filters above the table; ``opened`` with a complaint's UUID when one is selected.
 
+    ``cleared`` with a hint (a :class:`Message`) when the complaint opened
+    is not among a new search's results, or nothing is open: the detail
+    pane then shows the hint instead.
+
     ``today`` gives the office's date (for periods and the overdue badge);
     by default the computer's clock in the office's time zone.
     """
 
     opened = Signal(str)
+    cleared = Signal(object)
 
     def __init__(
         self,
@@ -87,6 +98,8 @@ class ComplaintList(QWidget):
         self.table = QTableView()
         self.count = QLabel()
         self._open_single = False
+        self._check_shown = False
+        self._shown: str | None = None
         self._pause = QTimer(self)
         self._pause.setSingleShot(True)
         self._pause.setInterval(SEARCH_PAUSE_MS)
@@ -95,7 +108,8 @@ class ComplaintList(QWidget):
         self._fill_filters()
         texts.language.changed.connect(self._fill_filters)
         self.search.textChanged.connect(lambda _text: self._pause.start())
-        self.search.returnPressed.connect(lambda: self.apply_filters(open_single=True))
+        self.search.returnPressed.connect(self._enter_from_search)
+        self.search.installEventFilter(self)
         for combo in (
             self.status_filter,
             self.sync_filter,
@@ -119,7 +133,8 @@ class ComplaintList(QWidget):
 
     def query(self) -> ComplaintQuery:
         today = self.today()
-        created_from, created_to = self._period(today)
+        key = self.period_filter.currentData() or ""
+        created_from, created_to = period_bounds(key, today, self.model.timezone)
         return ComplaintQuery(
             text=self.search.text().strip(),
             status=self.status_filter.currentData() or None,
@@ -142,6 +157,7 @@ class ComplaintList(QWidget):
         """
         self._pause.stop()
         self._open_single = open_single
+        self._check_shown = True
         self._applied = self.query()
         self.model.set_query(self._applied)
 
@@ -149,6 +165,44 @@ class ComplaintList(QWidget):
         """Agency and category names to pick from; until then a typed code filters too."""
         self.agency_filter.set_choices(choices.agencies)
         self.category_filter.set_choices(choices.categories)
+
+    @property
+    def shown(self) -> str | None:
+        """The UUID of the complaint the list opened last (what the detail pane may show)."""
+        return self._shown
+
+    def show_complaint(self, uuid: str) -> None:
+        """Open a complaint named from elsewhere (the quarantine): the filters are cleared first
+        unless they are already off, so the complaint is among the results."""
+        if leaves_some_out(self._applied):
+            with QSignalBlocker(self.search):
+                self.search.clear()
+            for combo in (
+                self.status_filter,
+                self.sync_filter,
+                self.classification_filter,
+                self.period_filter,
+            ):
+                combo.setCurrentIndex(0)
+            self.agency_filter.set_code("")
+            self.category_filter.set_code("")
+            with QSignalBlocker(self.overdue_filter):
+                self.overdue_filter.setChecked(False)
+            self.apply_filters()
+        self._shown = uuid
+        self.opened.emit(uuid)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down in the search box moves into the results, as Enter does."""
+        if (
+            watched is self.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+        ):
+            self._enter_from_search()
+            return True
+        return super().eventFilter(watched, event)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -161,24 +215,6 @@ class ComplaintList(QWidget):
         if self.query() != self._applied:
             self.apply_filters()
 
-    def _period(self, today: dt.date) -> tuple[dt.datetime | None, dt.datetime | None]:
-        """The chosen period as UTC bounds of office days."""
-        key = self.period_filter.currentData() or ""
-        if not key:
-            return None, None
-        if key == "today":
-            start = today
-        elif key == "month":
-            start = today.replace(day=1)
-        else:
-            start = today - dt.timedelta(days=int(key) - 1)
-        zone = ZoneInfo(self.model.timezone)
-
-        def at(day: dt.date) -> dt.datetime:
-            return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
-
-        return at(start), at(today + dt.timedelta(days=1))
-
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
         if indexes:
@@ -189,6 +225,7 @@ class ComplaintList(QWidget):
         uuid = self.model.data(self.model.index(row, 0), UUID_ROLE)
         self._awaited = None if uuid else row
         if uuid:
+            self._shown = str(uuid)
             self.opened.emit(str(uuid))
 
     def _rows_loaded(self, first: int, last: int) -> None:
@@ -209,16 +246,45 @@ class ComplaintList(QWidget):
         with QSignalBlocker(self.table.selectionModel()):
             self.table.selectRow(row)
 
+    def _enter_from_search(self) -> None:
+        """Into the results: at once when they are the typed search's, else once they arrive."""
+        if self._pause.isActive() or self.model.loading or self.query() != self._applied:
+            self.apply_filters(open_single=True)
+        else:
+            self._enter_results()
+
+    def _enter_results(self) -> None:
+        """The cursor into the table, on the complaint open there or else on the first row."""
+        if self.model.rowCount(QModelIndex()) == 0:
+            return
+        if not self.table.selectionModel().selectedRows():
+            self.table.selectRow(0)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _page_loaded(self) -> None:
         rows = self.model.rowCount(QModelIndex())
         self._texts.show(
             "count", self.count.setText, Message(N_("{count} complaints"), {"count": rows})
         )
+        if self._check_shown:
+            self._check_shown = False
+            self._clear_if_not_found(rows)
         if self._open_single:
             self._open_single = False
-            if rows == 1:
-                self.table.selectRow(0)
-                self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._enter_results()
+
+    def _clear_if_not_found(self, rows: int) -> None:
+        """A search's answer: the complaint open stays only if it is among the rows found."""
+        shown = self._shown
+        found = shown is not None and (
+            self.model.row_of(shown) is not None or not leaves_some_out(self._applied)
+        )
+        if found:
+            return
+        self._shown = None
+        with QSignalBlocker(self.table.selectionModel()):
+            self.table.clearSelection()
+        self.cleared.emit(search_hint(rows, self._applied))
 
     def _sort_chosen(self, column: int, order: Qt.SortOrder) -> None:
         """Only the key order sorts; another header leaves the indicator where it was."""

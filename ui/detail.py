@@ -37,6 +37,7 @@ from ui.errors import explain
 from ui.fields import FieldError, set_role
 from ui.formatting import EMPTY, enum_label, long_date, long_datetime
 from ui.i18n import Texts
+from ui.list_query import CHOOSE_ONE
 from ui.style import ERROR_TEXT, sync_colours
 from ui.tasks import TaskRunner
 
@@ -125,14 +126,16 @@ class DetailView(QWidget):
     def page(self) -> DetailPage | None:
         return self._page
 
-    def show_page(self, page: DetailPage | None) -> None:
+    def show_page(self, page: DetailPage | None, hint: Message | None = None) -> None:
+        """A complaint, or nothing and why (``hint``; by default: choose one in the list)."""
         self._page = page
+        self._texts.show("placeholder", self.placeholder.setText, hint or Message(CHOOSE_ONE))
         self._render()
 
     def timeline_texts(self) -> list[list[str]]:
         table = self.timeline
         return [
-            [_text(table.item(row, column)) for column in range(table.columnCount())]
+            [_text(table, row, column) for column in range(table.columnCount())]
             for row in range(table.rowCount())
         ]
 
@@ -189,9 +192,12 @@ class DetailView(QWidget):
         fill, ink = sync_colours(summary.sync_state)
         self.sync.setText(enum_label(SyncState, summary.sync_state, lang))
         self.sync.setStyleSheet(f"background: {fill}; color: {ink}; padding: 2px 6px;")
+        ask = page.is_draft  # a draft's "no" may be a question not asked yet
+        named = N_("with name or anonymous: ask again") if ask else N_("with name")
+        public = N_("public or confidential: ask again") if ask else N_("public")
         visibility = [
-            t.text(N_("anonymous")) if summary.anonim else t.text(N_("with name")),
-            t.text(N_("confidential")) if summary.rahasia else t.text(N_("public")),
+            t.text(N_("anonymous")) if summary.anonim else t.text(named),
+            t.text(N_("confidential")) if summary.rahasia else t.text(public),
         ]
         if detail.urgent:
             visibility.append(t.text(N_("urgent")))
@@ -294,10 +300,9 @@ class DetailView(QWidget):
 
     def _lay_out(self) -> None:
         t = self._texts
-        t.bind(self.placeholder.setText, N_("Choose a complaint in the list to see it here."))
         t.bind(self.receipt_button.setText, N_("&Receipt"))
         t.bind(self.resume_button.setText, N_("&Continue this draft"))
-        wrapped = (*self.values.values(), *self.identity_values.values())
+        wrapped = (*self.values.values(), *self.identity_values.values(), self.placeholder)
         for label in (*wrapped, self.description, self.deadlines, self.identity_hidden):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -390,5 +395,6 @@ class DetailView(QWidget):
         return label
 
 
-def _text(item: QTableWidgetItem | None) -> str:
+def _text(table: QTableWidget, row: int, column: int) -> str:
+    item = table.item(row, column)
     return item.text() if item is not None else ""

@@ -3,7 +3,9 @@
 After the policy's idle time (``lapor_desktop.services.idle_lock``) the
 window keeps what was typed as a draft, hides its content and asks for the
 same person's password; nobody else can continue in their name. Closing
-the lock instead closes the window (drafts are kept on close as well).
+the lock instead closes the window (drafts are kept on close as well); its
+Sign out button lets the next person sign in. Session > Lock now (Ctrl+L)
+locks at once.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class IdleLock(QObject):
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.check)
         self._timer.start()
+        window.lock_requested.connect(self.lock)
+        self._signing_out = False
 
     @property
     def policy(self) -> IdleLockPolicy:
@@ -81,6 +85,8 @@ class IdleLock(QObject):
             self.lock()
 
     def lock(self) -> None:
+        if self.dialog is not None:
+            return
         window = self._window
         if window.intake is not None:
             window.intake.autosave()
@@ -88,17 +94,25 @@ class IdleLock(QObject):
         if central is not None:
             central.setVisible(False)
         dialog = SignInDialog(window.texts.language, window.desk, window.runner, window)
-        dialog.username.setText(window.actor.username)
-        dialog.username.setReadOnly(True)
-        dialog.password.setFocus()
+        dialog.show_locked(window.actor.username)
+        dialog.sign_out.connect(self._sign_out)
         dialog.finished.connect(self._finished)
         self.dialog = dialog
         dialog.open()
         self.locked.emit()
 
+    def _sign_out(self) -> None:
+        self._signing_out = True
+        if self.dialog is not None:
+            self.dialog.reject()
+
     def _finished(self, result: int) -> None:
         dialog, self.dialog = self.dialog, None
         if dialog is None:
+            return
+        if self._signing_out:
+            self._signing_out = False
+            self._window.sign_out_requested.emit()
             return
         principal = dialog.principal if result == QDialog.DialogCode.Accepted else None
         if principal is None or principal.username != self._window.actor.username:

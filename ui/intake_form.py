@@ -60,9 +60,11 @@ IDENTITY_FIELDS = FIELD_ORDER[10:16]
 
 
 class IntakeForm(QWidget):
-    """Holds what the operator typed; ``left`` says a field is done (time to check it)."""
+    """Holds what the operator typed; ``left`` says a field is done (time to check it),
+    ``edited`` that the operator changed something (never when the form is filled or cleared)."""
 
     left = Signal(str)
+    edited = Signal()
 
     def __init__(
         self,
@@ -96,6 +98,7 @@ class IntakeForm(QWidget):
         self.rahasia_hint = set_role(QLabel(), "hint")
         self.general_errors = FieldError()
         self._identity_box = QGroupBox()
+        self._filling = False
         self._configure()
         self._lay_out()
         self._connect()
@@ -139,6 +142,7 @@ class IntakeForm(QWidget):
         self, form: ComplaintForm, *, anonim: bool | None = None, rahasia: bool | None = None
     ) -> None:
         """Fill the fields; the explicit choices stay unanswered unless given."""
+        self._filling = True
         _select_data(self.classification, form.classification)
         self.title.setText(form.title)
         self.description.setPlainText(form.description)
@@ -156,6 +160,7 @@ class IntakeForm(QWidget):
         self.email.setText(form.email)
         self.address.setText(form.address)
         self.rahasia.set_value(rahasia)
+        self._filling = False
         self.show_issues((), fields=FIELD_ORDER)
 
     def clear(self) -> None:
@@ -315,16 +320,27 @@ class IntakeForm(QWidget):
         }
         for name, line in lines.items():
             line.editingFinished.connect(lambda name=name: self.left.emit(name))
+            line.textEdited.connect(self._edited)
+        self.description.textChanged.connect(self._edited)
+        self.urgent.clicked.connect(self._edited)
         self.description.installEventFilter(self)
         for name in ("region_code", "category_code", "agency_code"):
             combo = self._inputs[name]
             assert isinstance(combo, SearchableCombo)
             combo.typing().editingFinished.connect(lambda name=name: self.left.emit(name))
+            combo.typing().textEdited.connect(self._edited)
+            combo.activated.connect(self._edited)
         for name, fixed in (("classification", self.classification), ("channel", self.channel)):
             fixed.activated.connect(lambda _index, name=name: self.left.emit(name))
+            fixed.activated.connect(self._edited)
         for name, choice in (("anonim", self.anonim), ("rahasia", self.rahasia)):
             choice.changed.connect(self._update_hints)
             choice.changed.connect(lambda name=name: self.left.emit(name))
+            choice.changed.connect(self._edited)
+
+    def _edited(self, *_args: object) -> None:
+        if not self._filling:
+            self.edited.emit()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.description and event.type() == QEvent.Type.FocusOut:

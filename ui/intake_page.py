@@ -1,10 +1,10 @@
 """Recording a complaint: the form, its save keys, live checks and the autosave.
 
-Nothing typed is ever lost: a form that is not complete is saved as a
-draft with its issues shown beside the fields, and a timer saves the
-draft every few seconds while the operator types, so a crash or a power
-cut costs at most that much. Checking and saving are the intake
-service's; this page only asks it, on the database worker.
+Nothing typed is ever lost: an incomplete form is saved as a draft with
+its issues beside the fields, and a timer keeps the draft every few
+seconds, so a crash costs at most that much; an empty form is never saved.
+The status line speaks only of the form on screen. Checking and saving are
+the intake service's; this page only asks it, on the database worker.
 """
 
 from __future__ import annotations
@@ -15,14 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,15 +36,20 @@ from ui.fields import set_role
 from ui.formatting import clock_time, local
 from ui.i18n import Texts
 from ui.intake_form import FIELD_ORDER, IntakeForm
+from ui.intake_layout import add_page_keys, lay_out_page
+from ui.intake_texts import (
+    AUTOSAVED,
+    DRAFT_KEPT,
+    NEW_FORM_KEPT,
+    NOT_SAVED,
+    NOTHING_TO_SAVE,
+    QUEUED,
+)
 from ui.reference_choices import ReferenceChoices
 from ui.tasks import TaskRunner
 
 AUTOSAVE_SECONDS = 15
 _FORM_FIELDS = frozenset(field.name for field in dataclasses.fields(ComplaintForm))
-DRAFT_KEPT = N_("Saved as a draft: {count} things to complete, marked in red.")
-AUTOSAVED = N_("Draft saved automatically at {time}.")
-QUEUED = N_("Saved: {number}. It will be sent to LAPOR! when the network is available.")
-NOT_SAVED = N_("Not saved: check whether it is the same matter as the complaint shown.")
 
 
 class IntakePage(QWidget):
@@ -89,6 +90,7 @@ class IntakePage(QWidget):
         self._submitting = False
         self._autosaving = False
         self._touched: set[str] = set()
+        self._status_kind = ""
         self._check_generation = 0
         self._focus_before: QWidget | None = None
         self.attachments = AttachmentsPanel(
@@ -106,15 +108,15 @@ class IntakePage(QWidget):
         self.new_button = QPushButton()
         self._lay_out()
         self.form.left.connect(self._field_left)
+        self.form.edited.connect(self._edited)
         self.save_button.clicked.connect(lambda: self.save())
         self.save_print_button.clicked.connect(lambda: self.save(then_print=True))
         self.new_button.clicked.connect(self.start_new)
-        self._shortcuts()
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_seconds * 1000)
         self.autosave_timer.timeout.connect(self.autosave)
         self.autosave_timer.start()
-        self._kept = self.form.form()
+        self._kept = self._blank = self.form.form()
         self._kept_files: tuple[AttachmentView, ...] = ()
 
     @property
@@ -150,6 +152,9 @@ class IntakePage(QWidget):
             self.attachments.settled.connect(when_stored)
             return
         form, unanswered = self.form.form(), self.form.unanswered()
+        if form == self._blank and not self.attachments.files():
+            self._show_status(Message(NOTHING_TO_SAVE), warn=True)
+            return
         self._submitting = True
         self._focus_before = QApplication.focusWidget()
         self.form.setEnabled(False)
@@ -219,7 +224,8 @@ class IntakePage(QWidget):
 
     def start_new(self) -> None:
         """An empty form for the next citizen, once what was typed is safely a draft."""
-        self._keep_draft(then=self._reset)
+        kept = self.dirty and self.form.form() != self._blank
+        self._keep_draft(then=lambda: self._reset(Message(NEW_FORM_KEPT) if kept else None))
 
     def resume(self, detail: ComplaintDetail) -> bool:
         """Continue a draft; False when it cannot be (its identity is hidden from this role).
@@ -250,7 +256,7 @@ class IntakePage(QWidget):
 
     def _keep_draft(self, then: Callable[[], None] | None = None) -> None:
         """Save the form as a draft if anything changed, then do ``then`` (only if it saved)."""
-        if not self.dirty:
+        if not self.dirty or (self.form.form() == self._blank and not self.attachments.files()):
             if then is not None:
                 then()
             return
@@ -287,13 +293,13 @@ class IntakePage(QWidget):
             self._touched.update(FIELD_ORDER)
             self.form.show_issues(issues, fields=FIELD_ORDER)
             count = len({issue.field for issue in issues})
-            self._show_status(Message(DRAFT_KEPT, {"count": count}), warn=True)
+            self._show_status(Message(DRAFT_KEPT, {"count": count}), warn=True, kind="red")
             first = min((i.field for i in issues), key=_field_rank)
             self.form.focus_field(first)
             self.draft_saved.emit(outcome)
             return
         self._reset()
-        self._show_status(Message(QUEUED, {"number": outcome.registration_number}))
+        self._show_status(Message(QUEUED, {"number": outcome.registration_number}), kind="sent")
         self.submitted.emit(outcome, then_print)
 
     def _enable_form(self) -> None:
@@ -325,13 +331,16 @@ class IntakePage(QWidget):
         self._autosaving = False
         self._show_status(explain(error, self._data_folder)[0], warn=True)
 
-    def _reset(self) -> None:
+    def _reset(self, status: Message | None = None) -> None:
         self._uuid = str(uuid_module.uuid4())
         self.form.clear()
         self.attachments.clear()
         self._touched.clear()
         self._kept = self.form.form()
         self._kept_files = ()
+        self._clear_status()
+        if status is not None:
+            self._show_status(status)
         self.form.focus_field(FIELD_ORDER[0])
 
     # -- checking while typing ------------------------------------------------------------
@@ -350,46 +359,40 @@ class IntakePage(QWidget):
             return
         unanswered = tuple(i for i in self.form.unanswered() if i.field in self._touched)
         self.form.show_issues(result.issues + unanswered, fields=self._touched)
+        if self._status_kind == "red" and not result.issues and not self.form.unanswered():
+            self._clear_status()  # nothing is red any more
         self.checked.emit()
+
+    def _edited(self) -> None:
+        """The next citizen is being typed: the line about the one before has done its job."""
+        if self._status_kind == "sent":
+            self._clear_status()
 
     # -- layout -------------------------------------------------------------------------
 
-    def _show_status(self, message: Message, *, warn: bool = False) -> None:
+    def _show_status(self, message: Message, *, warn: bool = False, kind: str = "") -> None:
+        """``kind``: "sent" (about the complaint before) or "red" (issues marked) go stale."""
         set_role(self.status, "status-warn" if warn else "status-ok")
+        self._status_kind = kind
         self._texts.show("status", self.status.setText, message)
+
+    def _clear_status(self) -> None:
+        self._status_kind = ""
+        self._texts.show("status", self.status.setText, None)
 
     def _lay_out(self) -> None:
         t = self._texts
         t.bind(self.save_button.setText, N_("Save (Ctrl+S)"))
         t.bind(self.save_print_button.setText, N_("Save and print receipt (Ctrl+Enter)"))
         t.bind(self.new_button.setText, N_("New form"))
-        for button in (self.save_button, self.save_print_button, self.new_button):
-            button.setAutoDefault(False)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.form)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        actions = QHBoxLayout()
-        actions.addWidget(self.status, 1)
-        actions.addWidget(self.new_button)
-        actions.addWidget(self.save_print_button)
-        actions.addWidget(self.save_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 1)
-        layout.addLayout(actions)
-
-    def _shortcuts(self) -> None:
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
-        save.setContext(context)
-        save.activated.connect(lambda: self.save())
-        attach = QShortcut(QKeySequence("Ctrl+O"), self)
-        attach.setContext(context)
-        attach.activated.connect(self.attachments.ask_for_files)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            shortcut = QShortcut(QKeySequence(keys), self)
-            shortcut.setContext(context)
-            shortcut.activated.connect(lambda: self.save(then_print=True))
+        buttons = (self.new_button, self.save_print_button, self.save_button)
+        lay_out_page(self, self.form, self.status, buttons)
+        add_page_keys(
+            self,
+            save=self.save,
+            save_and_print=lambda: self.save(then_print=True),
+            attach=self.attachments.ask_for_files,
+        )
 
 
 def _field_rank(field: str) -> int:

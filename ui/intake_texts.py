@@ -53,6 +53,13 @@ IDENTITY_BOX = N_("The complainant")
 ATTACHMENTS_BOX = N_("Attachments (evidence)")
 IDENTITY_BOX_ANONYMOUS = N_("The complainant (anonymous: identity optional)")
 
+DRAFT_KEPT = N_("Saved as a draft: {count} things to complete, marked in red.")
+AUTOSAVED = N_("Draft saved automatically at {time}.")
+QUEUED = N_("Saved: {number}. It will be sent to LAPOR! when the network is available.")
+NOT_SAVED = N_("Not saved: check whether it is the same matter as the complaint shown.")
+NEW_FORM_KEPT = N_("A new form. What was typed before is kept as a draft in the list.")
+NOTHING_TO_SAVE = N_("Nothing to save yet: the form is empty.")
+
 NOT_ANSWERED = Message(N_("Not answered yet: ask the citizen and choose one."))
 FIELD_PROBLEM = N_("{field}: {problem}")
 

@@ -1,7 +1,8 @@
 """The desk's window: record a complaint, find one, see it in full, hand over the receipt.
 
 Around the pages: the sync indicator in the status bar (always visible),
-the full sync panel, and the settings.
+the full sync panel, and the settings. A new page is one ``add_page`` call
+in ``_lay_out`` (its tab text names its key).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 from lapor_desktop.desk import Desk
 from lapor_desktop.domain.complaint import ComplaintDetail
 from lapor_desktop.domain.roles import Permission, allows
-from lapor_desktop.i18n import LANGUAGES, N_, Message
+from lapor_desktop.i18n import N_
 from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.intake import SaveOutcome
@@ -33,21 +34,21 @@ from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.services.quarantine import QuarantineService, Resent
 from lapor_desktop.services.settings_service import SettingsSaved, SettingsService
 from sync.runner import RunnerConfig
-from ui.about_dialog import AboutDialog, AboutFacts, about_facts
+from ui.about_dialog import AboutDialog
 from ui.bridge import DeskBridge
 from ui.complaint_list import ComplaintList
 from ui.complaint_model import ComplaintTableModel, LookupSource
 from ui.crash_dialog import CrashReporter
+from ui.desk_menu import add_session_menu
 from ui.detail import DetailView
 from ui.detail_data import DetailPage, load_detail
 from ui.errors import explain
-from ui.fields import set_role
 from ui.fix_and_resend import FixSources
-from ui.help_menu import add_help_menu
-from ui.i18n import LANGUAGE_NAMES, Language, Texts
+from ui.help_menu import AboutBox, add_help_menu
+from ui.i18n import Language, Texts
 from ui.intake_page import AUTOSAVE_SECONDS, IntakePage
 from ui.quarantine_view import QuarantineView
-from ui.receipt import TRAINING_MARK, receipt_for
+from ui.receipt import receipt_for
 from ui.receipt_dialog import ReceiptDialog
 from ui.reference_choices import ReferenceChoices, load_choices
 from ui.settings_page import SettingsPage
@@ -56,15 +57,23 @@ from ui.sync_controller import SyncController
 from ui.sync_panel import SyncPanel
 from ui.sync_status_bar import SyncStatusBar
 from ui.tasks import TaskRunner
+from ui.window_chrome import fill_status_bar, training_banner, window_title
+from ui.window_geometry import WindowPlacement
 
-SIGNED_IN_AS = N_("Signed in as {user} ({role})")
+PREFERRED_SIZE = QSize(1280, 860)
 
 
 class MainWindow(QMainWindow):
-    """``receipt_shown`` with the dialog, ``detail_shown`` with the page: for tests and tours."""
+    """``receipt_shown`` with the dialog, ``detail_shown`` with the page: for tests and tours.
+
+    ``lock_requested`` and ``sign_out_requested``: the Session menu, for the
+    idle lock and the application, which own those steps.
+    """
 
     receipt_shown = Signal(object)
     detail_shown = Signal(object)
+    lock_requested = Signal()
+    sign_out_requested = Signal()
 
     def __init__(
         self,
@@ -82,10 +91,11 @@ class MainWindow(QMainWindow):
         self.runner = TaskRunner(self)
         self.crashes = crashes or CrashReporter(desk.paths, language, self)
         self.crashes.window = self
-        self.about_dialog: AboutDialog | None = None
         self.bridge = DeskBridge(desk.hub, self)
         self.texts = Texts(language, self)
+        self._about = AboutBox(self, desk, self.runner, self.texts, training=training)
         self.receipt_dialog: ReceiptDialog | None = None
+        self.placement = WindowPlacement(desk.paths.root, "main")
         timezone = desk.context.office.timezone
         self.intake: IntakePage | None = None
         if allows(actor.role, Permission.RECORD_COMPLAINTS):
@@ -134,6 +144,16 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------
 
+    def place(self, available: QRect | None = None) -> None:
+        """Where it was last time if that fits this screen; else as large as fits, centred."""
+        self.placement.restore(self, PREFERRED_SIZE, available)
+
+    def add_page(self, page: QWidget, msgid: str) -> int:
+        """A tab whose text follows the language; its index."""
+        index = self.tabs.addTab(page, "")
+        self.texts.bind(functools.partial(self.tabs.setTabText, index), msgid)
+        return index
+
     def show_intake(self) -> None:
         if self.intake is not None:
             self.tabs.setCurrentWidget(self.intake)
@@ -153,9 +173,11 @@ class MainWindow(QMainWindow):
         self.settings.server_url.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def show_about(self) -> None:
-        """Help > About (F1): the facts are read on the worker (the schema revision is a query)."""
-        desk, training = self.desk, self.training
-        self.runner.run(lambda: about_facts(desk, training=training), self._show_about)
+        self._about.show()
+
+    @property
+    def about_dialog(self) -> AboutDialog | None:
+        return self._about.dialog
 
     def choose_language(self, code: str) -> None:
         """Show the window in ``code`` and keep the choice for this workstation."""
@@ -166,13 +188,21 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: station.save(path), lambda _none: None)
 
     def open_complaint(self, key: str) -> None:
-        """Show one complaint in the detail pane (read on the worker, shown when it arrives)."""
+        """Show one complaint (the list's filters are cleared if they would leave it out)."""
+        self.list.show_complaint(key)
+
+    def _load_detail(self, key: str) -> None:
+        """Read on the worker, shown when it arrives if the list still has it open."""
         lookup, context, actor = self.desk.lookup, self.desk.context, self.actor
-        self.runner.run(lambda: load_detail(lookup, context, key, actor), self._show_detail)
+        self.runner.run(
+            lambda: load_detail(lookup, context, key, actor),
+            lambda page: self._show_detail(key, page),
+        )
 
     def show_receipt(self, page: DetailPage, *, copy: bool = False) -> ReceiptDialog:
         receipt = receipt_for(page, self.desk.context.office, training=self.training, copy=copy)
-        dialog = ReceiptDialog(self.texts.language, receipt, self)
+        placement = WindowPlacement(self.desk.paths.root, "receipt")
+        dialog = ReceiptDialog(self.texts.language, receipt, self, placement=placement)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._receipt_closed)
         self.receipt_dialog = dialog
@@ -182,22 +212,13 @@ class MainWindow(QMainWindow):
 
     # -- reactions ------------------------------------------------------------------------
 
-    def _show_about(self, facts: AboutFacts) -> None:
-        if self.about_dialog is not None:
-            self.about_dialog.close()
-        dialog = AboutDialog(self.texts.language, facts, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished.connect(self._about_closed)
-        self.about_dialog = dialog
-        dialog.open()
-
-    def _about_closed(self) -> None:
-        self.about_dialog = None
-
     def _receipt_closed(self) -> None:
         self.receipt_dialog = None
 
-    def _show_detail(self, page: DetailPage | None) -> None:
+    def _show_detail(self, key: str, page: DetailPage | None) -> None:
+        """An answer for a complaint no longer open (a search came in between) is dropped."""
+        if key != self.list.shown:
+            return
         self.detail.show_page(page)
         self.detail_shown.emit(page)
 
@@ -225,9 +246,9 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: DeskChanges) -> None:
         """Repaint what a write named: its rows, the open detail, the pickers, the quarantine."""
         self.model.show_changes(changes)
-        page = self.detail.page
-        if page is not None and changes.touches(page.detail.summary.uuid):
-            self.open_complaint(page.detail.summary.uuid)
+        page, shown = self.detail.page, self.list.shown
+        if page is not None and shown is not None and changes.touches(page.detail.summary.uuid):
+            self._load_detail(shown)
         if changes.reference_data or changes.everything:
             self._load_choices()
         if (changes.outbox or changes.everything) and self.tabs.currentWidget() is self.sync_panel:
@@ -261,15 +282,11 @@ class MainWindow(QMainWindow):
 
     def _open_from_quarantine(self, key: str) -> None:
         self.tabs.setCurrentWidget(self._browse)
-        self.open_complaint(key)
+        self.list.show_complaint(key)
 
     def _resent(self, outcome: object) -> None:
         if isinstance(outcome, Resent):
             self.sync.sync_now()
-
-    def _fixed(self, outcome: SaveOutcome) -> None:
-        """A corrected complaint is queued again (its save announced its row): it goes at once."""
-        self.sync.sync_now()
 
     def _show_failure(self, error: BaseException) -> None:
         """A situation gets a plain message; a bug gets a crash report and says where it is."""
@@ -284,10 +301,7 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         name = self.desk.context.office.office_name
         self._office_label.setText(name)
-        title = f"LAPOR! Desktop · {name}"
-        if self.training:
-            title += f" · {TRAINING_MARK}"
-        self.setWindowTitle(title)
+        self.setWindowTitle(window_title(name, training=self.training))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep whatever is typed as a draft, let the worker finish it, then close.
@@ -296,6 +310,7 @@ class MainWindow(QMainWindow):
         """
         if self.intake is not None:
             self.intake.autosave()
+        self.placement.save(self)
         self.sync.stop()
         self.runner.shutdown()
         self.bridge.close()
@@ -313,48 +328,35 @@ class MainWindow(QMainWindow):
         self._browse.setSizes([660, 600])
         self._browse.setChildrenCollapsible(False)
         if self.intake is not None:
-            self.tabs.addTab(self.intake, "")
-            t.bind(lambda text: self.tabs.setTabText(0, text), N_("Record a complaint (Ctrl+N)"))
-        for page, msgid in (
-            (self._browse, N_("Complaints (Ctrl+F)")),
-            (self.sync_panel, N_("Sync (F6)")),
-            (self.settings, N_("Settings (Ctrl+,)")),
-        ):
-            index = self.tabs.addTab(page, "")
-            t.bind(functools.partial(self.tabs.setTabText, index), msgid)
+            self.add_page(self.intake, N_("Record a complaint (Ctrl+N)"))
+        self.add_page(self._browse, N_("Complaints (Ctrl+F)"))
+        self.add_page(self.sync_panel, N_("Sync (F6)"))
+        self.add_page(self.settings, N_("Settings (Ctrl+,)"))
         central = QWidget()
         layout = QVBoxLayout(central)
         if self.training:
-            banner = set_role(QLabel(), "training")
-            banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            t.bind(
-                banner.setText,
-                N_("{mark}: practice desk, nothing goes to the real LAPOR!"),
-                mark=TRAINING_MARK,
-            )
-            layout.addWidget(banner)
+            layout.addWidget(training_banner(t))
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        user = QLabel()
-        role = Message(self.actor.role.label)
-        params = {"user": self.actor.username, "role": role}
-        t.show("user", user.setText, Message(SIGNED_IN_AS, params))
-        status = self.statusBar()
-        status.addWidget(user, 1)
-        status.addPermanentWidget(self.sync_bar)
         self._office_label = QLabel(self.desk.context.office.office_name)
-        status.addPermanentWidget(self._office_label)
-        for code in LANGUAGES:
-            self.language_choice.addItem(LANGUAGE_NAMES[code], code)
-        self.language_choice.setCurrentIndex(LANGUAGES.index(self.texts.language.code))
-        status.addPermanentWidget(self.language_choice)
-        add_help_menu(self.menuBar(), t, self.show_about)
+        fill_status_bar(
+            self.statusBar(), t, self.actor, self.sync_bar, self._office_label, self.language_choice
+        )
+        add_session_menu(
+            self.menuBar(),
+            t,
+            lock=self.lock_requested.emit,
+            sign_out=self.sign_out_requested.emit,
+            quit_desk=self.close,
+        )
+        add_help_menu(self.menuBar(), t, self._about)
         self._update_title()
 
     def _connect(self) -> None:
         self.runner.failed.connect(self._show_failure)
         self.bridge.changes.connect(self._changed)
-        self.list.opened.connect(self.open_complaint)
+        self.list.opened.connect(self._load_detail)
+        self.list.cleared.connect(lambda hint: self.detail.show_page(None, hint))
         self.detail.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
         self.detail.resume_requested.connect(self._resume)
         self.language_choice.activated.connect(
@@ -371,7 +373,7 @@ class MainWindow(QMainWindow):
         self.sync_panel.sync_now.connect(self.sync.sync_now)
         self.sync_panel.cancel.connect(self.sync.cancel)
         self.quarantine.resent.connect(self._resent)
-        self.quarantine.fixed.connect(self._fixed)
+        self.quarantine.fixed.connect(lambda _saved: self.sync.sync_now())  # queued again: go
         self.quarantine.open_requested.connect(self._open_from_quarantine)
         self.settings.saved.connect(self._settings_saved)
         if self.intake is not None:

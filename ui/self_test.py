@@ -49,8 +49,9 @@ from lapor_desktop.storage import migrate
 from sync.training_demo import DEMO_OFFICE
 from ui.detail_data import load_detail
 from ui.i18n import Language
-from ui.main_window import SIGNED_IN_AS, MainWindow
+from ui.main_window import MainWindow
 from ui.receipt import receipt_for, receipt_html, save_pdf
+from ui.window_chrome import SIGNED_IN_AS
 
 EXIT_PASSED = 0
 EXIT_FAILED = 1

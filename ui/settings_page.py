@@ -33,6 +33,7 @@ from lapor_desktop.services.settings_service import (
 from lapor_desktop.settings import MIB, NationalServiceSettings, OfficeSettings, SlaSettings
 from ui.errors import explain
 from ui.i18n import Texts
+from ui.qt_dialogs import file_dialog_options
 from ui.settings_form import SettingsForm
 from ui.settings_work import (
     LoadedSettings,
@@ -209,6 +210,7 @@ class SettingsPage(SettingsForm):
             self._texts.text(N_("The national service's CA certificate")),
             self.pinned_ca_file.text(),
             "PEM (*.pem *.crt *.cer);;* (*)",
+            options=file_dialog_options(self._texts.language),
         )
         if chosen:
             self.pinned_ca_file.setText(chosen)

@@ -29,6 +29,10 @@ from ui.i18n import Language, Texts
 from ui.tasks import TaskRunner
 
 PASSWORDS_DIFFER = Message(N_("The two new passwords are not the same; type them again."))
+LOCKED = N_(
+    "This desk is locked. Only {user} can open it again, with their password; "
+    "anyone else signs {user} out first (what was typed is kept as a draft)."
+)
 
 
 class SignInDialog(QDialog):
@@ -40,6 +44,8 @@ class SignInDialog(QDialog):
 
     refused = Signal(str)
     password_change = Signal(object)
+    sign_out = Signal()
+    """The lock screen's Sign out button."""
 
     def __init__(
         self,
@@ -58,6 +64,8 @@ class SignInDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = FieldError()
         self.sign_in_button = QPushButton()
+        self.sign_out_button = QPushButton()
+        self.locked_note = set_role(QLabel(), "hint")
         office = QLabel(desk.context.office.office_name)
         set_role(office, "heading")
         texts.bind(self.setWindowTitle, N_("LAPOR! Desktop: sign in"))
@@ -67,15 +75,34 @@ class SignInDialog(QDialog):
         rows.addRow(_buddy(texts, N_("&Password"), self.password), self.password)
         layout = QVBoxLayout(self)
         layout.addWidget(office)
+        layout.addWidget(self.locked_note)
         layout.addLayout(rows)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
+        buttons.addWidget(self.sign_out_button)
         buttons.addWidget(self.sign_in_button)
+        self.locked_note.setWordWrap(True)
+        self.locked_note.hide()
+        self.sign_out_button.hide()
+        self.sign_out_button.setAutoDefault(False)
+        texts.bind(self.sign_out_button.setText, N_("Sign &out"))
+        self.sign_out_button.clicked.connect(self.sign_out)
         layout.addLayout(buttons)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
         self.setMinimumWidth(420)
+
+    def show_locked(self, username: str) -> None:
+        """The lock screen: says it is locked, for whom; the user name is not a field to edit."""
+        self._texts.bind(self.setWindowTitle, N_("LAPOR! Desktop: locked"))
+        self._texts.bind(self.locked_note.setText, LOCKED, user=username)
+        self.locked_note.show()
+        self.username.setText(username)
+        self.username.setReadOnly(True)
+        self.username.setEnabled(False)
+        self.sign_out_button.show()
+        self.password.setFocus()
 
     def sign_in(self) -> None:
         username, password = self.username.text(), self.password.text()

@@ -6,11 +6,20 @@ says only which entries it takes and how a row becomes what it hands out (a
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (``BEGIN IMMEDIATE`` serialises the claim
 on SQLite), a lease naming its holder with an expiry, an expired lease marking its
 entry for a look-up before any resend, and results, backoffs and releases that end it.
+
+A sync process holds its leases under ``process_owner`` (station, host, PID, start time):
+the next process on the same host takes them back at once when that process is gone, so
+a killed ``sync`` strands nothing for the lease's five minutes. Other holders (an
+operator, a bundle) and other hosts' processes keep theirs until they expire.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import socket
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -30,6 +39,8 @@ from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import OutboxEntry
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
+PROCESS_PREFIX = "sync:"
+_PROCESS_OWNER = re.compile(r"sync:[^@]*@(?P<host>[^/]*)/(?P<pid>\d+)/(?P<start>\d*)")
 Query = Select[*tuple[Any, ...]]
 """A claim's query: the entry columns and whatever a lane adds."""
 
@@ -81,16 +92,101 @@ class Lease:
     taken_at: dt.datetime | None = None
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname())[:16]
+
+
+def process_owner(station: str) -> str:
+    """This process as a lease holder (at most 64 characters): who can tell when it is gone."""
+    pid = os.getpid()
+    return f"{PROCESS_PREFIX}{station[:8]}@{_host()}/{pid}/{_started(pid) or ''}"
+
+
+def owner_gone(owner: str) -> bool:
+    """A holder in ``process_owner`` form on this host whose process ended (or whose PID
+    another process now has); anything else is never gone before its lease expires."""
+    found = _PROCESS_OWNER.fullmatch(owner)
+    if found is None or found["host"] != _host():
+        return False
+    started = _started(int(found["pid"]))
+    return started is None or bool(found["start"] and started and started != found["start"])
+
+
+def _started(pid: int) -> str | None:
+    """The process's start time as the OS counts it; "" alive but unknown; None: no process."""
+    if sys.platform == "win32":
+        return _windows_started(pid)
+    if not os.path.isdir("/proc/self"):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return ""
+        return ""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[-1].split()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    return None if fields[0] in (b"Z", b"X") else fields[19].decode()
+
+
+if sys.platform == "win32":
+    import ctypes
+    from ctypes import wintypes
+
+    def _windows_started(pid: int) -> str | None:
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return None if ctypes.get_last_error() == 87 else ""  # 87: no such process
+        try:
+            code, times = wintypes.DWORD(), [wintypes.FILETIME() for _ in range(4)]
+            if kernel32.GetExitCodeProcess(handle, ctypes.byref(code)) and code.value != 259:
+                return None  # 259: STILL_ACTIVE
+            if not kernel32.GetProcessTimes(handle, *(ctypes.byref(t) for t in times)):
+                return ""
+            return str(times[0].dwHighDateTime << 32 | times[0].dwLowDateTime)
+        finally:
+            kernel32.CloseHandle(handle)
+
+
+def stranded_owners(session: Session, now: dt.datetime) -> list[str]:
+    """Process holders of live leases whose process is gone: their leases are free now."""
+    held = session.scalars(
+        select(OutboxEntry.lease_owner)
+        .where(
+            OutboxEntry.state == OutboxState.PENDING.value,
+            OutboxEntry.lease_expires_at >= now,
+            OutboxEntry.lease_owner.like(PROCESS_PREFIX + "%"),
+        )
+        .distinct()
+    )
+    return [owner for owner in held if owner is not None and owner_gone(owner)]
+
+
 def maybe_sent(row: Any) -> bool:
     """Whether a claimed row may already be at the server: flagged, or a lease nobody gave back."""
     return bool(row.needs_lookup) or row.lease_expires_at is not None
 
 
-def due(kind: str | None, now: dt.datetime) -> list[ColumnElement[bool]]:
-    """Pending entries (of ``kind``) that nobody holds and whose backoff has run out."""
+def due(
+    kind: str | None, now: dt.datetime, stranded: Sequence[str] = ()
+) -> list[ColumnElement[bool]]:
+    """Pending entries (of ``kind``) that nobody holds and whose backoff has run out.
+
+    ``stranded``: holders that are gone (``stranded_owners``), whose leases count as free.
+    """
     conditions = [
         OutboxEntry.state == OutboxState.PENDING.value,
-        or_(OutboxEntry.lease_expires_at.is_(None), OutboxEntry.lease_expires_at < now),
+        or_(
+            OutboxEntry.lease_expires_at.is_(None),
+            OutboxEntry.lease_expires_at < now,
+            OutboxEntry.lease_owner.in_(stranded),
+        ),
         or_(OutboxEntry.next_attempt_at.is_(None), OutboxEntry.next_attempt_at <= now),
     ]
     if kind is not None:
@@ -129,7 +225,7 @@ class OutboxLeases:
         with self._write() as session:
             query: Query = (
                 select(*ENTRY_COLUMNS)
-                .where(*due(lane.kind, now))
+                .where(*due(lane.kind, now, stranded_owners(session, now)))
                 .order_by(OutboxEntry.priority.desc(), OutboxEntry.id)
                 .limit(limit)
             )
@@ -182,7 +278,7 @@ class OutboxLeases:
             entry = session.get_one(OutboxEntry, outbox_id)
             if entry.lease_owner is None or entry.lease_expires_at is None:
                 return None
-            if entry.lease_expires_at < self._clock():
+            if entry.lease_expires_at < self._clock() or owner_gone(entry.lease_owner):
                 return None
             return Lease(entry.lease_owner, entry.lease_expires_at, entry.lease_taken_at)
 
@@ -259,7 +355,28 @@ class OutboxLeases:
         """Entries any workstation could send now (the total a pass's progress counts to)."""
         now = self._clock()
         with self._db.read() as session:
+            stranded = stranded_owners(session, now)
             found = session.scalar(
-                select(func.count()).select_from(OutboxEntry).where(*due(None, now))
+                select(func.count()).select_from(OutboxEntry).where(*due(None, now, stranded))
             )
+            return int(found or 0)
+
+    def left(self, lane: LaneClaim[Any]) -> int:
+        """The lane's pending entries that a sync process could still send, now or later.
+
+        Whatever their backoff, and whether a sync process holds them or not; never what
+        an operator or a bundle holds.
+        """
+        now = self._clock()
+        with self._db.read() as session:
+            query: Query = select(*ENTRY_COLUMNS).where(
+                OutboxEntry.state == OutboxState.PENDING.value,
+                OutboxEntry.kind == lane.kind,
+                or_(
+                    OutboxEntry.lease_expires_at.is_(None),
+                    OutboxEntry.lease_expires_at < now,
+                    OutboxEntry.lease_owner.like(PROCESS_PREFIX + "%"),
+                ),
+            )
+            found = session.scalar(select(func.count()).select_from(lane.shape(query).subquery()))
             return int(found or 0)

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.services.outbox import OutboxState
+from lapor_desktop.services.outbox_leases import stranded_owners
 from lapor_desktop.services.quarantine import is_open
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import OutboxEntry, SyncValue
@@ -33,7 +34,7 @@ class SyncStatus:
     pending: int
     """Waiting to be sent, this one included: ``sending`` and ``waiting`` are part of it."""
     sending: int
-    """Leased by a workstation's sync right now."""
+    """Leased by a workstation's sync right now (never a lease whose process is gone)."""
     waiting: int
     """Backing off after a failed attempt, until their next attempt time."""
     quarantined: int
@@ -53,7 +54,10 @@ class SyncStatus:
 def read_status(database: Database, *, now: dt.datetime) -> SyncStatus:
     with database.read() as session:
         pending = OutboxEntry.state == OutboxState.PENDING.value
+        stranded = stranded_owners(session, now)
         sending = pending & (OutboxEntry.lease_expires_at > now)
+        if stranded:
+            sending = sending & OutboxEntry.lease_owner.not_in(stranded)
         waiting = pending & (OutboxEntry.next_attempt_at > now)
         oldest = session.scalar(select(func.min(OutboxEntry.created_at)).where(pending))
         values = {row.key: row.value for row in session.scalars(select(SyncValue))}

@@ -30,7 +30,13 @@ from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.outbox import OutboxState
 from lapor_desktop.services.outbox_lanes import FOLLOW_UPS, UPLOADS, submissions
-from lapor_desktop.services.outbox_leases import DEFAULT_LEASE, LaneClaim, Leased, OutboxLeases
+from lapor_desktop.services.outbox_leases import (
+    DEFAULT_LEASE,
+    LaneClaim,
+    Leased,
+    OutboxLeases,
+    process_owner,
+)
 from lapor_desktop.services.sync_feed import NationalChange, apply_changes
 from lapor_desktop.services.sync_records import (
     BatchResults,
@@ -59,7 +65,10 @@ __all__ = [
 
 
 class SyncStore:
-    """``owner`` names this workstation's sync process in the leases it takes.
+    """``owner`` names this workstation (its station ID) in the leases it takes.
+
+    Its leases name this process too (``process_owner``), so that the next process takes
+    them back at once if this one dies; ``lease_owner`` names another holder instead.
 
     ``files`` opens attachments for upload; ``references`` is told when a new
     reference set is installed. Both may be left out where nothing needs them.
@@ -75,6 +84,7 @@ class SyncStore:
         *,
         owner: str,
         lease: dt.timedelta = DEFAULT_LEASE,
+        lease_owner: str | None = None,
         files: AttachmentStore | None = None,
         references: ReferenceLookup | None = None,
         hub: EventHub | None = None,
@@ -85,7 +95,13 @@ class SyncStore:
         self._clock = clock
         self._files = files
         self._references = references
-        self.leases = OutboxLeases(database, clock, owner=owner, lease=lease, write=self._write)
+        self.leases = OutboxLeases(
+            database,
+            clock,
+            owner=lease_owner or process_owner(owner),
+            lease=lease,
+            write=self._write,
+        )
         """The one place that knows leases; every lane claims and settles through it."""
         self._submissions = submissions(vault)
 
@@ -198,6 +214,10 @@ class SyncStore:
     def due_count(self) -> int:
         """Entries any workstation could send now (the total a pass's progress counts to)."""
         return self.leases.due_count()
+
+    def left(self) -> int:
+        """What this desk's sync lanes could still send, now or after a backoff."""
+        return sum(self.leases.left(lane) for lane in (self._submissions, UPLOADS, FOLLOW_UPS))
 
     def counts(self) -> dict[str, int]:
         """Outbox entries by state (for the summary and a status display)."""

@@ -96,6 +96,8 @@ class SyncEngine:
         self._busy: ServiceUnavailable | None = None
         """The last pass's answer when the service said to come back later (429, 503)."""
         self._clock_offset: dt.timedelta | None = None
+        self._failures = 0
+        """Passes in a row that failed: the backoff of a failure no record carries grows with it."""
         if link is not None:
             self.adopt(link)
 
@@ -115,6 +117,7 @@ class SyncEngine:
             else None,
             busy_until=None if busy is None else busy.retry_at,
             clock_offset=self._clock_offset,
+            failures=self._failures,
         )
 
     def adopt(self, link: LinkState) -> None:
@@ -125,6 +128,7 @@ class SyncEngine:
         if link.busy is not None and link.busy_until is not None:
             self._busy = ServiceUnavailable(link.busy, link.busy_until)
         self._clock_offset = link.clock_offset
+        self._failures = link.failures
 
     def stored_link_state(self) -> LinkState:
         """The link state the last pass of any engine on this database left (a restart's start)."""
@@ -154,6 +158,7 @@ class SyncEngine:
         if busy is not None:
             # The service asked every client to wait: no phase calls it before then.
             summary.outcome = busy
+            summary.left = self._store.left()
             self._record_pass(summary)
             return summary
         progress.update(
@@ -177,6 +182,9 @@ class SyncEngine:
         self._busy = None
         if isinstance(outcome, ServiceUnavailable) and isinstance(outcome.failure, RetryLater):
             self._busy = outcome
+        if not isinstance(outcome, Cancelled):
+            self._failures = 0 if isinstance(outcome, Done) else self._failures + 1
+        summary.left = self._store.left()
         self._record_pass(summary)
         return summary
 
@@ -185,7 +193,7 @@ class SyncEngine:
         if self._busy is None or self._busy.retry_at is None:
             return None
         left = self._busy.retry_at - self._clock()
-        cap = dt.timedelta(seconds=self._config.backoff.cap_seconds)
+        cap = dt.timedelta(seconds=self._config.backoff.max_retry_after_seconds)
         return self._busy if dt.timedelta(0) < left <= cap else None
 
     def _pull(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
@@ -206,9 +214,10 @@ class SyncEngine:
         return self._loop.run(self._attachments, summary, progress)
 
     def _outcome_of(self, failure: Failure) -> PassOutcome:
-        """A pull failure: nothing is pending on it, so only the pass's outcome changes."""
+        """A pull failure: no record carries it, so its backoff grows with the failed passes."""
         retry_after = failure.retry_after if isinstance(failure, RetryLater) else None
-        return outcome_of(failure, self._clock() + self._config.backoff.delay(1, retry_after))
+        delay = self._config.backoff.delay(self._failures + 1, retry_after)
+        return outcome_of(failure, self._clock() + delay)
 
     def _record_pass(self, summary: SyncSummary) -> None:
         """Outcome, time and link state, in one write, for a status display and a restart.

@@ -1,10 +1,12 @@
 """What the engine learns of the link, kept across passes and restarts: ``LinkState``.
 
 The batch size the link carries, the service's "come back later" (its status, its
-Retry-After and until when), and the last clock offset. The engine reads one at the
-start of a pass and hands it back updated; the runner's link keeps it between passes,
-and the sync-state table keeps it across restarts, so a restarted desk neither probes
-from 50 again nor calls a service that asked every client to wait.
+Retry-After and until when), how many passes in a row failed (so the backoff of a
+failure that concerns no record, the changes feed's, grows), and the last clock offset.
+The engine reads one at the start of a pass and hands it back updated; the runner's
+link keeps it between passes, and the sync-state table keeps it across restarts, so a
+restarted desk neither probes from 50 again nor calls a service that asked every client
+to wait.
 """
 
 from __future__ import annotations
@@ -21,8 +23,16 @@ BATCH_SIZE_KEY = "link_batch_size"
 BUSY_UNTIL_KEY = "link_busy_until"
 BUSY_STATUS_KEY = "link_busy_status"
 BUSY_RETRY_AFTER_KEY = "link_busy_retry_after"
+FAILURES_KEY = "link_failed_passes"
 T = TypeVar("T")
-KEYS = (BATCH_SIZE_KEY, BUSY_UNTIL_KEY, BUSY_STATUS_KEY, BUSY_RETRY_AFTER_KEY, CLOCK_OFFSET_KEY)
+KEYS = (
+    BATCH_SIZE_KEY,
+    BUSY_UNTIL_KEY,
+    BUSY_STATUS_KEY,
+    BUSY_RETRY_AFTER_KEY,
+    FAILURES_KEY,
+    CLOCK_OFFSET_KEY,
+)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,8 @@ class LinkState:
     busy_until: dt.datetime | None = None
     clock_offset: dt.timedelta | None = None
     """Server minus this PC, from the last answer."""
+    failures: int = 0
+    """Passes in a row that ended on a failure (offline, busy, refused); 0 after a good one."""
 
     def values(self) -> dict[str, str]:
         """The state as sync-state values ("" for nothing), written with a pass's outcome."""
@@ -42,6 +54,7 @@ class LinkState:
             BUSY_UNTIL_KEY: "" if self.busy_until is None else self.busy_until.isoformat(),
             BUSY_STATUS_KEY: "" if self.busy is None else str(self.busy.status),
             BUSY_RETRY_AFTER_KEY: "",
+            FAILURES_KEY: str(self.failures),
         }
         if self.busy is not None and self.busy.retry_after is not None:
             values[BUSY_RETRY_AFTER_KEY] = repr(self.busy.retry_after)
@@ -57,6 +70,7 @@ class LinkState:
             busy=_busy(values),
             busy_until=_parse(values.get(BUSY_UNTIL_KEY), dt.datetime.fromisoformat),
             clock_offset=_parse(values.get(CLOCK_OFFSET_KEY), _seconds),
+            failures=max(0, _parse(values.get(FAILURES_KEY), int) or 0),
         )
 
 

@@ -246,6 +246,9 @@ class SyncSummary:
     outcome: PassOutcome = field(default_factory=Done)
     clock_offset: dt.timedelta | None = None
     """Server minus this PC, from the last answer (nothing depends on the PC's clock)."""
+    left: int = 0
+    """Records the lanes could still send when the pass ended (another process may hold
+    some, or they wait for a backoff): "all sent" only when this is 0."""
 
     @property
     def needs_person(self) -> bool:

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from lapor_desktop.i18n import N_, Message
 from sync.protocol.problems import ProblemCode
 from sync.protocol.wire import format_time
+from sync.reference_server.addstream_endpoint import register_addstream
 from sync.reference_server.api import register_api
 from sync.reference_server.faults import apply_faults, register_admin
 from sync.reference_server.practice_form import register_practice_form
@@ -51,6 +52,7 @@ def create_app(state: ServerState) -> tuple[Flask, RequestRecorder]:
     register_api(app, state)
     register_uploads(app, state)
     register_practice_form(app, state, PracticeRecords(state.config.data_dir))
+    register_addstream(app, state)
 
     @app.errorhandler(ProblemRaised)
     def _problem(error: ProblemRaised) -> Response:

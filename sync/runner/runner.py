@@ -268,7 +268,7 @@ class SyncRunner:
         with self._wake:
             self._summary = result
             self._passes += 1
-        self._after(result.outcome, fresh=True)
+        self._after(result.outcome)
 
     def _probe(self) -> None:
         result: ProbeResult = self._link.probe()
@@ -281,20 +281,21 @@ class SyncRunner:
         else:
             self._after(result)
 
-    def _after(self, outcome: SyncOutcome, *, fresh: bool = False) -> None:
+    def _after(self, outcome: SyncOutcome) -> None:
         """Settle on an outcome and schedule what its retry rule says.
 
-        ``fresh``: a pass (not a probe) found it, so probing starts again from short delays.
+        Probing starts again from short delays only after a pass that went well: a
+        service that answers probes but fails every pass is probed less and less often.
         """
         idle = self._config.idle_interval
         match outcome.retry:
             case Retry.ON_TIMER:
+                if isinstance(outcome, Done):
+                    self._probes = 0
                 with self._wake:
                     again = self._config.nudge_delay if self._nudged else idle
                 self._settle(outcome, again, Trigger.TIMER)
             case Retry.PROBE:
-                if fresh:
-                    self._probes = 0
                 self._settle(outcome, self._probe_delay(), Trigger.PROBE)
             case Retry.AT_RETRY_AFTER:
                 retry_at = outcome.retry_at

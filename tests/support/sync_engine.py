@@ -19,12 +19,14 @@ from tests.support.samples import valid_form
 
 
 def store_for(desk: Desk, clock: FakeClock, owner: str = "ws-test") -> SyncStore:
+    """Leases held by ``owner`` itself, not by this process under it."""
     assert desk.context.vault is not None
     return SyncStore(
         desk.database,
         desk.context.vault,
         clock,
         owner=owner,
+        lease_owner=owner,
         files=desk.context.attachment_store(),
         references=desk.context.references,
     )

@@ -105,7 +105,36 @@ def test_f1_opens_the_about_box_of_this_desk(
     assert isinstance(dialog, AboutDialog) and dialog.isVisible()
     assert dialog.values["data_folder"].text() == str(sqlite_desk.paths.root)
     assert dialog.windowTitle() == translate("About LAPOR! Desktop", "id")
-    [help_menu] = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    help_menu = menus[-1]
     assert isinstance(help_menu, QMenu)
+    assert help_menu.title() == translate("&Help", "id")
     assert [a.shortcut().toString() for a in help_menu.actions()] == ["F1"]
     dialog.close()
+
+
+def test_signing_out_asks_for_the_next_person_and_opens_a_window_of_their_own(
+    qtbot: QtBot, closed_desk: DataPaths
+) -> None:
+    def sign_in(dialog: SignInDialog) -> None:
+        dialog.username.setText("ani")
+        dialog.password.setText(accounts.PASSWORD)
+        dialog.sign_in_button.click()
+
+    steps = when_modal(SignInDialog, sign_in)
+    session = gui.start(closed_desk, Language("id"))
+    steps.raise_failure()
+    assert isinstance(session, gui.Session)
+    try:
+        first = session.window
+        qtbot.addWidget(first)
+        steps = when_modal(SignInDialog, sign_in)
+        first.sign_out_requested.emit()
+        steps.raise_failure()
+
+        assert session.window is not first and session.window.isVisible()
+        assert not first.isVisible()
+        assert session.lock.policy.timeout_seconds > 0
+        qtbot.addWidget(session.window)
+    finally:
+        session.close()

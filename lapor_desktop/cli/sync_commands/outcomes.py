@@ -11,7 +11,7 @@ from typing import assert_never
 
 from lapor_desktop.cli.exit_codes import ExitCode
 from lapor_desktop.cli.output import Output
-from lapor_desktop.i18n import N_
+from lapor_desktop.i18n import N_, Message
 from sync.engine import (
     AuthProblem,
     Cancelled,
@@ -32,6 +32,18 @@ SUMMARY = N_(
 QUARANTINE_HINT = N_(
     "{count} record(s) need a supervisor's decision: lapor-desktop quarantine list"
 )
+WORK_LEFT = N_(
+    "{count} record(s) are still waiting to be sent (another sync on this desk may be sending "
+    "them, or they wait for a retry): run sync again later."
+)
+
+
+def report_left(out: Output, summary: SyncSummary) -> int:
+    """Exit 0 only when nothing is left that a sync could send: else 11 (try later)."""
+    if isinstance(summary.outcome, Done) and summary.left:
+        out.error(Message(WORK_LEFT, {"count": summary.left}))
+        return ExitCode.SERVICE_UNAVAILABLE
+    return report(out, summary.outcome)
 
 
 def exit_code(outcome: SyncOutcome) -> ExitCode:
@@ -84,6 +96,7 @@ def add_up(total: SyncSummary, summary: SyncSummary) -> None:
     total.conflicts += summary.conflicts
     total.status_updates += summary.status_updates
     total.outcome = summary.outcome
+    total.left = summary.left
     total.clock_offset = summary.clock_offset or total.clock_offset
 
 

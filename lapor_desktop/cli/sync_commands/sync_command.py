@@ -4,6 +4,8 @@ The exit code says which (0 done, 10 offline, 11 busy, 12 token or
 certificate, 13 captive portal, 14 not configured, 130 interrupted; the
 table is ``outcomes.exit_code``), so a scheduled task can tell "try later"
 from "call IT". Records that were backing off are tried at once: someone asked.
+A run that ends well with records still waiting (another process holds them)
+exits 11 too: 0 means nothing a sync could send is left.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sync.runner import DeskLink
 from sync.sync_log import SyncLog
 
 from .desk_access import DeskAccess
-from .outcomes import QUARANTINE_HINT, add_up, did_work, report, summary_line
+from .outcomes import QUARANTINE_HINT, add_up, did_work, report, report_left, summary_line
 from .signals import stop_on_signals
 
 MAX_PASSES = 20
@@ -57,4 +59,4 @@ def sync_once(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
         quarantined = read_status(desk.context.database, now=desk.context.clock()).quarantined
         if quarantined:
             out.line(out.t(QUARANTINE_HINT, count=quarantined))
-        return report(out, total.outcome)
+        return report_left(out, total)

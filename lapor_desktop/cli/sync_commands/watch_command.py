@@ -2,8 +2,9 @@
 
 Unattended, so nobody signs in: the desk opens with this computer's machine
 key, which a first sign-in on this PC remembered. One line per pass or
-change of state goes to stdout; SIGTERM or Ctrl+C stops it between
-requests and it exits 0.
+change of state goes to stdout ("idle, all sent" only when nothing is left
+that a sync could send); SIGTERM or Ctrl+C stops it between requests and it
+exits 0.
 """
 
 from __future__ import annotations
@@ -94,11 +95,18 @@ class _Printer:
         if status.state is RunnerState.SYNCING or self._seen == (status.state, status.passes):
             return
         self._seen = (status.state, status.passes)
-        out = self._out
-        parts = [out.t(state_label(status.state))]
-        if status.last_summary is not None and status.state is not RunnerState.STOPPED:
-            parts.append(summary_line(out, status.last_summary))
-        if status.problem is not None:
-            parts.append(status.problem.render(out.language))
-        out.line(" | ".join(parts))
-        out.stdout.flush()
+        self._out.line(status_line(self._out, status))
+        self._out.stdout.flush()
+
+
+def status_line(out: Output, status: RunnerStatus) -> str:
+    """The state, the last pass's summary and any problem: "all sent" only when it is true."""
+    parts = [out.t(state_label(status.state))]
+    summary = status.last_summary
+    if status.state is RunnerState.IDLE and summary is not None and summary.left:
+        parts = [out.t(N_("idle, {count} waiting to be sent"), count=summary.left)]
+    if summary is not None and status.state is not RunnerState.STOPPED:
+        parts.append(summary_line(out, summary))
+    if status.problem is not None:
+        parts.append(status.problem.render(out.language))
+    return " | ".join(parts)

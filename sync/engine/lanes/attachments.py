@@ -5,6 +5,8 @@ so a dropped connection, a killed process or a reboot costs at most the part tha
 in flight. Files are read decrypted from the encrypted store one chunk at a time,
 never whole in memory. A file that is missing or damaged on this computer, or that
 the server refuses, is set aside; a link or service failure waits with the loop's backoff.
+A 413 sets a file aside only when the server named a maximum that the file exceeds;
+otherwise it is a limit of the link (a proxy's), waited out like any link failure.
 """
 
 from __future__ import annotations
@@ -85,8 +87,10 @@ class AttachmentLane:
         if isinstance(state, UploadState):
             if state.complete:  # not complete: cancelled between parts, the lease goes back
                 exchange.verdicts[entry.outbox_id] = Delivered(tally=Tally.ATTACHMENTS_SENT)
-        elif isinstance(state, TooLarge):
-            exchange.verdicts[entry.outbox_id] = SetAside("larger than LAPOR! accepts")
+        elif isinstance(state, TooLarge) and _beyond(entry.size_bytes, state):
+            exchange.verdicts[entry.outbox_id] = SetAside(
+                f"larger than LAPOR! accepts: {entry.size_bytes} bytes, at most {state.max_bytes}"
+            )
         elif isinstance(state, Rejected) and (
             state.code != "checksum-mismatch" or entry.attempts >= CHECKSUM_RETRIES
         ):
@@ -94,3 +98,7 @@ class AttachmentLane:
             exchange.verdicts[entry.outbox_id] = SetAside(reason)
         else:
             exchange.failure = state
+
+
+def _beyond(size: int, refusal: TooLarge) -> bool:
+    return refusal.max_bytes is not None and size > refusal.max_bytes

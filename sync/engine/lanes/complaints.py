@@ -7,6 +7,11 @@ before it is sent again, so even a server without deduplication never receives a
 second copy. The batch size follows the link (``BatchSizer``), and the lane asks the
 loop to claim ahead only when exchanges are fast: on a slow link each look-up a kill
 would cause costs a round trip.
+
+A 413 is first taken for a limit of the link (a proxy's) rather than of the record:
+the batch shrinks down to one record, and when that one alone is refused, one more
+record is sent alone. Only when that small request passes is the refused record set
+aside, with its size; when it is refused too, everything waits with the backoff.
 """
 
 from __future__ import annotations
@@ -81,7 +86,9 @@ class ComplaintLane:
         progress.update(batch_size=self.sizer.size)
         return exchange
 
-    def _exchange(self, batch: Sequence[ClaimedSubmission], progress: Progress) -> Exchange:
+    def _exchange(
+        self, batch: Sequence[ClaimedSubmission], progress: Progress, *, probing: bool = False
+    ) -> Exchange:
         exchange = Exchange()
         to_send: list[ClaimedSubmission] = []
         for entry in batch:
@@ -107,9 +114,13 @@ class ComplaintLane:
             [SubmissionItem(e.client_uuid, e.content_hash, e.content) for e in to_send]
         )
         self._exchange_seconds = self._timer() - started
-        progress.add(sent_bytes=self._service.bytes_sent - sent_before)
+        sent = self._service.bytes_sent - sent_before
+        progress.add(sent_bytes=sent)
         if not isinstance(response, BatchResponse):
-            return self._refused(response, to_send, exchange)
+            if probing:
+                exchange.failure = response
+                return exchange
+            return self._refused(response, to_send, exchange, sent, progress)
         self.sizer.observe(len(to_send), self._exchange_seconds)
         for result in response.results:
             entry = to_send[result.index]
@@ -117,9 +128,17 @@ class ComplaintLane:
         return exchange
 
     def _refused(
-        self, failure: Failure, batch: Sequence[ClaimedSubmission], exchange: Exchange
+        self,
+        failure: Failure,
+        batch: Sequence[ClaimedSubmission],
+        exchange: Exchange,
+        sent: int,
+        progress: Progress,
     ) -> Exchange:
-        """A whole-batch refusal that smaller batches can get past, or a failure that stops."""
+        """A whole-batch refusal that smaller batches can get past, or a failure that stops.
+
+        ``sent``: the refused request's body, in bytes as sent.
+        """
         shrinkable = isinstance(failure, TooLarge) or (
             isinstance(failure, Rejected) and failure.code in SHRINKING_CODES
         )
@@ -129,12 +148,40 @@ class ComplaintLane:
             exchange.failure = failure
         elif len(batch) > 1:
             self.sizer.refused(len(batch))  # the leases go back: claimed again, fewer
+        elif isinstance(failure, TooLarge):
+            self._alone_too_large(failure, batch[0], exchange, sent, progress)
         else:
-            reason = failure.detail if isinstance(failure, Rejected) else "too large for the server"
+            reason = failure.detail if isinstance(failure, Rejected) else ""
             exchange.verdicts[batch[0].outbox_id] = SetAside(
                 reason or type(failure).__name__, tally=None
             )
         return exchange
+
+    def _alone_too_large(
+        self,
+        failure: TooLarge,
+        entry: ClaimedSubmission,
+        exchange: Exchange,
+        sent: int,
+        progress: Progress,
+    ) -> None:
+        """One record alone got a 413: do small requests pass? One more record, alone, says."""
+        probe = self._store.claim_submissions(1)
+        if not probe:
+            exchange.failure = failure  # nothing to compare with: wait, as for a link limit
+            return
+        exchange.extra.extend(probe)
+        before = self._service.bytes_sent
+        tried = self._exchange(probe, progress, probing=True)
+        probe_bytes = self._service.bytes_sent - before
+        exchange.verdicts.update(tried.verdicts)
+        if tried.failure is not None:
+            exchange.failure = tried.failure  # refused too: a limit of the link, not the record
+        elif probe[0].outbox_id in tried.verdicts and 0 < probe_bytes < sent:
+            exchange.verdicts[entry.outbox_id] = SetAside(
+                f"too large to send: {sent} bytes as sent, refused (413) alone "
+                f"while a request of {probe_bytes} bytes passed"
+            )
 
 
 def _found(entry: ClaimedSubmission, found: ComplaintRecord) -> Delivered | SetAside:

@@ -78,6 +78,8 @@ class Exchange:
 
     verdicts: dict[int, Verdict] = field(default_factory=dict)
     failure: Failure | None = None
+    extra: list[Leased] = field(default_factory=list)
+    """Entries the lane claimed itself during the exchange (a probe): settled like the batch."""
 
 
 E = TypeVar("E", bound=Leased)
@@ -168,7 +170,8 @@ class LaneLoop:
     ) -> tuple[BatchResults, PassOutcome | None]:
         exchange = lane.send(batch, progress)
         results = _results(exchange.verdicts, summary)
-        left = [e for e in batch if e.outbox_id not in exchange.verdicts]
+        carried: list[Leased] = [*batch, *exchange.extra]
+        left = [e for e in carried if e.outbox_id not in exchange.verdicts]
         if exchange.failure is not None:
             stop = settle_failure(
                 self._store,
