@@ -6,6 +6,7 @@ commands all open a desk here; the launcher at the top composes them.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from lapor_desktop.backups.startup import (
 from lapor_desktop.i18n import Message
 from lapor_desktop.paths import DATABASE_URL_ENV, DataPaths
 from lapor_desktop.reference.store import ReferenceLookup, ensure_bundled
+from lapor_desktop.security.file_modes import Loosened, check_data_folder
 from lapor_desktop.security.machine_key import MachineKeyStore, machine_key_store
 from lapor_desktop.services.accounts import (
     AccountService,
@@ -51,6 +53,8 @@ from lapor_desktop.storage.database import Database
 
 AccountFactory = Callable[[Database, Clock, str], AccountService]
 """Builds the account service; tests pass one with cheap Argon2 costs."""
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,8 @@ class Desk:
     data_subjects: DataSubjectService
     website: WebsiteLane
     website_records: WebsiteRecords
+    loosened: tuple[Loosened, ...] = ()
+    """Files of the data folder that were open to other accounts at opening (now closed)."""
 
     @property
     def database(self) -> Database:
@@ -220,6 +226,9 @@ def open_desk(
     Raises ``NoSecureKeyStore`` where there is neither an OS keyring nor an
     explicit ``LAPOR_MACHINE_KEY_FILE``: never silently insecure.
     """
+    loosened = tuple(check_data_folder(paths.root))  # before the database is opened
+    if loosened:
+        _log.warning("data folder was open to others: %d entries tightened", len(loosened))
     database = open_database(paths, database_url, clock=clock)
     office = load_office(database)
     if office is None:
@@ -254,6 +263,7 @@ def open_desk(
         data_subjects=DataSubjectService(context, lookup),
         website=website,
         website_records=WebsiteRecords(context, website),
+        loosened=loosened,
     )
 
 

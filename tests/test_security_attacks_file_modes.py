@@ -19,10 +19,12 @@ from lapor_desktop.backups.copies import Reason, back_up
 from lapor_desktop.crash import crash_folder, write_crash_report
 from lapor_desktop.desk import Desk
 from lapor_desktop.logs import configure_logging
+from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.file_modes import check_data_folder, find_loosened, loosened_warning
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
 from tests.support import accounts
+from tests.support.cli import in_process, open_desk, set_up_desk
 from tests.support.samples import valid_form
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
@@ -126,3 +128,28 @@ def test_the_start_up_check_finds_loosened_files_and_closes_them(
     assert _mode(outside) == 0o644, "a link out of the data folder is not followed"
     warning = loosened_warning(found)
     assert str(loose_db) in warning.render("en") and "600" in warning.render("id")
+
+
+def test_opening_the_desk_closes_a_loosened_data_folder_and_the_command_line_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = set_up_desk(tmp_path)
+    paths = DataPaths(data_dir)
+    os.chmod(paths.root, 0o755)
+    os.chmod(paths.database, 0o644)
+
+    desk = open_desk(data_dir)
+    try:
+        assert {item.path for item in desk.loosened} == {paths.root, paths.database}
+    finally:
+        desk.close()
+    assert _mode(paths.root) == 0o700 and _mode(paths.database) == 0o600
+
+    os.chmod(paths.database, 0o640)
+    ran = in_process(monkeypatch, capsys)(data_dir, "list")
+
+    assert ran.code == 0, ran.stderr
+    assert str(paths.database) in ran.stderr and "owner-only" in ran.stderr
+    assert _mode(paths.database) == 0o600
+    again = in_process(monkeypatch, capsys)(data_dir, "list")
+    assert "owner-only" not in again.stderr, "nothing loosened: no warning"

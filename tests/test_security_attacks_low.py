@@ -40,10 +40,6 @@ def test_an_attachment_name_is_reduced_to_a_clean_base_name(typed: str, kept: st
     assert clean_filename(typed) == kept
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="intake.py must store clean_filename(...) of each name (change asked of the lead)",
-)
 def test_an_attachment_named_with_folders_is_stored_and_shown_by_its_base_name(
     desk: Desk, clerk: Actor, tmp_path: Path
 ) -> None:

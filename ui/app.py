@@ -22,6 +22,7 @@ from lapor_desktop.backups.startup import Damaged, DatabaseDamaged
 from lapor_desktop.desk import Desk, open_existing_desk
 from lapor_desktop.i18n import LANGUAGES, N_, Message
 from lapor_desktop.paths import DataPaths, resolve_data_dir
+from lapor_desktop.security.file_modes import loosened_warning
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.office import OfficeNotInitialised
@@ -160,6 +161,8 @@ def _open_session(
     try:
         if desk.context.station.language in LANGUAGES:
             language.switch(desk.context.station.language)
+        if desk.loosened:
+            warn(language, loosened_warning(list(desk.loosened)))
         principal = sign_in(desk, language)
         if principal is None:
             desk.close()
@@ -242,6 +245,12 @@ def recover(paths: DataPaths, language: Language, damaged: Damaged) -> bool:
         return dialog.exec() == QDialog.DialogCode.Accepted
     finally:
         runner.shutdown()
+
+
+def warn(language: Language, message: Message) -> None:
+    """A warning the operator reads before signing in (the desk still opens)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "LAPOR! Desktop", language.render(message))
+    box.exec()
 
 
 def refuse(language: Language, message: Message) -> int:

@@ -19,6 +19,7 @@ from sqlalchemy import inspect, select
 from lapor_desktop.desk import Desk, workstation
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
+from lapor_desktop.security.file_modes import loosened_warning
 from lapor_desktop.services.accounts import AccountService, AuthOutcome, Principal, SignedIn
 from lapor_desktop.services.context import system_clock
 from lapor_desktop.services.office import load_office
@@ -51,6 +52,8 @@ CHANGE_FIRST = Message(
 def signed_in_desk(args: argparse.Namespace, out: Output) -> Iterator[tuple[Desk, Principal]]:
     """The desk, opened and unlocked by the person who signed in; closed afterwards."""
     desk = open_existing_desk(data_paths(args))
+    if desk.loosened:
+        out.error(loosened_warning(list(desk.loosened)))
     try:
         yield desk, sign_in(desk, args, out)
     finally:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lapor_desktop.attachments.store import StoredFile
+from lapor_desktop.attachments.store import StoredFile, clean_filename
 from lapor_desktop.domain.complaint import (
     IDENTITY_FIELDS,
     AttachmentView,
@@ -347,7 +347,7 @@ def _attach(
         complaint.attachments.append(
             Attachment(
                 sha256=stored.sha256,
-                filename=filename,
+                filename=clean_filename(filename),
                 media_type=stored.media_type,
                 size_bytes=stored.size_bytes,
                 added_at=now,
@@ -366,7 +366,7 @@ def _keep_exactly(complaint: Complaint, files: Sequence[AttachmentView], now: ob
             complaint.attachments.append(
                 Attachment(
                     sha256=sha256,
-                    filename=view.filename,
+                    filename=clean_filename(view.filename),
                     media_type=view.media_type,
                     size_bytes=view.size_bytes,
                     added_at=now,

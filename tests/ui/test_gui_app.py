@@ -4,6 +4,7 @@ the crash reporter and the log for the whole session, Help > About (F1) in the w
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from lapor_desktop.crash import CRASH_FOLDER
@@ -22,7 +23,7 @@ from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor
 from tests.support import accounts
 from tests.ui.desk_window import settle
-from tests.ui.modal import when_modal
+from tests.ui.modal import ModalSteps, when_modal
 from ui import app as gui
 from ui.about_dialog import AboutDialog
 from ui.i18n import Language
@@ -138,3 +139,26 @@ def test_signing_out_asks_for_the_next_person_and_opens_a_window_of_their_own(
         qtbot.addWidget(session.window)
     finally:
         session.close()
+
+
+def test_a_loosened_data_folder_is_closed_and_named_before_sign_in(
+    qtbot: QtBot, closed_desk: DataPaths
+) -> None:
+    os.chmod(closed_desk.database, 0o644)
+    warned: list[str] = []
+    then: list[ModalSteps] = []
+
+    def read_and_go_on(box: QMessageBox) -> None:
+        warned.append(box.text())
+        then.append(when_modal(SignInDialog, lambda dialog: dialog.reject()))
+        box.accept()
+
+    steps = when_modal(QMessageBox, read_and_go_on)
+    code = gui.start(closed_desk, Language("id"))
+    steps.raise_failure()
+    then[0].raise_failure()
+
+    assert code == gui.EXIT_OK
+    assert str(closed_desk.database) in warned[0]
+    assert "600" in warned[0] and "Other accounts" not in warned[0], "shown in Indonesian"
+    assert closed_desk.database.stat().st_mode & 0o077 == 0
