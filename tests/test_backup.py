@@ -21,7 +21,7 @@ from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
-from lapor_desktop.storage.models import Complaint
+from lapor_desktop.storage.models import AuditEntry, Complaint
 from tests.support import accounts
 from tests.support.cli import CLERK, IT, Run, in_process, open_desk, set_up_desk
 from tests.support.clock import FakeClock
@@ -377,3 +377,47 @@ def test_of_two_backups_in_one_second_the_later_written_is_the_newest(tmp_path: 
         path.write_bytes(b"")
         os.utime(path, ns=(written, written))
     assert [b.path for b in list_backups(folder)] == [manual, daily]
+
+
+def _restores_audited(data_dir: Path) -> list[tuple[str, str, dict[str, object]]]:
+    """(actor, entity_id, details) of each restore in the audit log, after an opening."""
+    desk = open_desk(data_dir)
+    try:
+        with desk.database.read() as session:
+            found = select(AuditEntry).where(AuditEntry.action == "database.restored")
+            return [(e.actor, e.entity_id, dict(e.details)) for e in session.scalars(found)]
+    finally:
+        desk.close()
+
+
+def test_a_restore_is_audited_with_who_did_it_at_the_next_opening(
+    run: Run, data_dir: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "cadangan.sqlite3"
+    assert (
+        run(data_dir, "db", "backup", "--to", str(target), user=IT, password=accounts.PASSWORD).code
+        == 0
+    )
+    restored = run(data_dir, "db", "restore", str(target), user=IT, password=accounts.PASSWORD)
+    assert restored.code == 0, restored.stderr
+
+    [(actor, entity_id, details)] = _restores_audited(data_dir)
+    assert actor == IT and entity_id == target.name
+    assert details["reason"] == "replaced" and details["set_aside"]
+    assert not (data_dir / "restored.json").exists()
+    assert len(_restores_audited(data_dir)) == 1, "audited once, not at every opening"
+    verified = run(data_dir, "audit", "verify", user=IT, password=accounts.PASSWORD)
+    assert verified.code == 0, verified.stdout + verified.stderr
+
+
+def test_the_start_up_recovery_is_audited_as_the_system(data_dir: Path) -> None:
+    paths = DataPaths(data_dir)
+    desk = open_desk(data_dir)
+    desk.close()
+    back_up(paths.database, paths.backups, now=dt.datetime.now(dt.UTC), reason=Reason.MANUAL)
+    damage(paths.database)
+
+    startup.restore_newest_good(paths, now=dt.datetime.now(dt.UTC))
+
+    [(actor, _entity, details)] = _restores_audited(data_dir)
+    assert actor == "system" and details["reason"] == "damaged"

@@ -10,17 +10,13 @@ the intake service's; this page only asks it, on the database worker.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import uuid as uuid_module
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QApplication,
-    QLabel,
-    QPushButton,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from lapor_desktop.domain.complaint import AttachmentView, ComplaintDetail, ComplaintForm
 from lapor_desktop.i18n import N_, Message
@@ -185,7 +181,7 @@ class IntakePage(QWidget):
         def decided(result: int) -> None:
             self.duplicate_warning = None
             if result == DuplicateWarning.DialogCode.Accepted:
-                self._write(form, (), then_print)
+                self._write(form, (), then_print, despite=tuple(d.uuid for d in found))
             else:
                 self._enable_form()
                 self._show_status(Message(NOT_SAVED), warn=True)
@@ -199,18 +195,23 @@ class IntakePage(QWidget):
         form: ComplaintForm,
         unanswered: tuple[ValidationIssue, ...],
         then_print: bool,
+        *,
+        despite: tuple[str, ...] = (),
     ) -> None:
         uuid, actor, intake = self._uuid, self._actor, self._intake
         files = self.attachments.files()
-        if unanswered:
-
-            def work() -> SaveOutcome:
-                return intake.save_draft(form, actor=actor, complaint_uuid=uuid, files=files)
-        else:
-
-            def work() -> SaveOutcome:
-                return intake.submit(form, actor=actor, complaint_uuid=uuid, files=files)
-
+        work: Callable[[], SaveOutcome] = functools.partial(
+            intake.save_draft, form, actor=actor, complaint_uuid=uuid, files=files
+        )
+        if not unanswered:
+            work = functools.partial(
+                intake.submit,
+                form,
+                actor=actor,
+                complaint_uuid=uuid,
+                files=files,
+                despite_duplicates=despite,
+            )
         self._runner.run(
             work,
             lambda outcome: self._saved(outcome, form, files, unanswered, then_print),

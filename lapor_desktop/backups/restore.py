@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from lapor_desktop import durable_files
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.file_modes import private_folder
@@ -26,6 +28,8 @@ from .sqlite_files import FileCheck, check_file, fsync_folder
 log = logging.getLogger(__name__)
 
 SET_ASIDE_FOLDER = "set-aside"
+RESTORE_NOTE = "restored.json"
+"""Left beside the restored database; the next opening writes it into the audit log."""
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
 
@@ -87,22 +91,25 @@ def restore(
     backup: Path,
     *,
     now: dt.datetime,
-    authorise: Callable[[Path], None] | None = None,
+    authorise: Callable[[Path], str | None] | None = None,
     aside_label: str = "replaced",
+    by: str | None = None,
 ) -> Restored:
     """Replace the database with a checked copy of ``backup``; the old one is set aside.
 
     ``authorise`` sees the staged copy before anything is swapped (the
     command line signs in there when the current database is damaged) and
-    may raise to stop; the staged copy is then removed and nothing changed.
-    No connection to the current database may be open.
+    may raise to stop, or return who signed in; the staged copy is then removed and nothing changed.
+    No connection to the current database may be open. ``by`` is who restored
+    (None: the start-up recovery); the restored database cannot take an audit entry
+    before it is migrated, so a note is left for the next opening to audit.
     """
     check = check_restorable(backup)
     staged = paths.database.with_name(f".{paths.database.name}.{os.getpid()}.restoring")
     try:
         copy_database(backup, staged)
         if authorise is not None:
-            authorise(staged)
+            by = authorise(staged) or by
         aside = set_aside(paths, now, aside_label)
         os.replace(staged, paths.database)
         fsync_folder(paths.root)
@@ -111,8 +118,27 @@ def restore(
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
     assert check.revision is not None
+    _leave_note(paths, backup, aside, now, by, aside_label)
     log.warning("database restored from %s; previous database set aside as %s", backup.name, aside)
     return Restored(backup, aside, check.revision)
+
+
+def _leave_note(
+    paths: DataPaths,
+    backup: Path,
+    aside: Path | None,
+    now: dt.datetime,
+    by: str | None,
+    reason: str,
+) -> None:
+    note = {
+        "at": now.astimezone(dt.UTC).isoformat(),
+        "by": by,
+        "reason": reason,
+        "backup": str(backup),
+        "set_aside": str(aside) if aside else None,
+    }
+    durable_files.write_text(paths.root / RESTORE_NOTE, json.dumps(note), mode=0o600)
 
 
 def set_aside(paths: DataPaths, now: dt.datetime, label: str) -> Path | None:

@@ -72,16 +72,17 @@ def db_restore(args: argparse.Namespace, out: Output) -> int:
     paths = _sqlite_paths(args)
     backup = Path(args.file).expanduser().resolve()
     check = check_restorable(backup)  # before any password is asked: a bad file is said at once
+    by = None
     if _current_is_usable(paths):
-        _authorise(Database(paths.database_url()), paths, args, out)
+        by = _authorise(Database(paths.database_url()), paths, args, out)
         authorise = None
     else:
         paths.ensure()
 
-        def authorise(staged: Path) -> None:
-            _authorise(Database(f"sqlite:///{staged}"), paths, args, out)
+        def authorise(staged: Path) -> str:
+            return _authorise(Database(f"sqlite:///{staged}"), paths, args, out)
 
-    restored = restore(paths, backup, now=system_clock(), authorise=authorise)
+    restored = restore(paths, backup, now=system_clock(), authorise=authorise, by=by)
     out.line(
         out.t(
             N_("Restored from {backup} (schema revision {revision})."),
@@ -110,9 +111,11 @@ def _current_is_usable(paths: DataPaths) -> bool:
     return not isinstance(check_database(paths.database, paths.backups), Damaged)
 
 
-def _authorise(database: Database, paths: DataPaths, args: argparse.Namespace, out: Output) -> None:
+def _authorise(database: Database, paths: DataPaths, args: argparse.Namespace, out: Output) -> str:
+    """Who signed in, once they may manage backups."""
     try:
         me = sign_in_to_database(database, paths, args, out)
         permissions.require(me.actor, Permission.MANAGE_BACKUPS)
+        return me.actor.username
     finally:
         database.dispose()

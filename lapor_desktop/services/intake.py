@@ -35,6 +35,7 @@ from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.duplicates import LikelyDuplicate, find_likely_duplicates
 from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.identity_vault import IdentityVault
+from lapor_desktop.services.overrides import audit_duplicate_override
 from lapor_desktop.services.permissions import require
 from lapor_desktop.services.registration import next_registration_number
 from lapor_desktop.settings import AttachmentSettings
@@ -101,12 +102,15 @@ class IntakeService:
         complaint_uuid: str | None = None,
         attachments: Sequence[Path] = (),
         files: Sequence[AttachmentView] | None = None,
+        despite_duplicates: Sequence[str] = (),
     ) -> SaveOutcome:
         """Queue the complaint for the national service, or keep it as a draft with its issues.
 
         ``attachments`` are paths stored now and added; ``files`` are already
         stored (:meth:`store_file`) and become the attachments exactly, so a
         file the operator removed before saving is dropped in the same transaction.
+        ``despite_duplicates``: the UUIDs of the likely duplicates the operator was shown
+        and saved over; the override is audited with the complaint.
         """
         require(actor, Permission.RECORD_COMPLAINTS)
         stored, file_issues = self._store_files(attachments)
@@ -114,7 +118,9 @@ class IntakeService:
         result = self.validate(form)
         issues = result.issues + file_issues + missing
         data = result.data if not issues else None
-        outcome = self._save(form, data, issues, actor, complaint_uuid, stored, exact)
+        outcome = self._save(
+            form, data, issues, actor, complaint_uuid, stored, exact, tuple(despite_duplicates)
+        )
         return self._announce(outcome)
 
     def store_file(self, path: Path, *, actor: Actor) -> AttachmentView | Message:
@@ -199,6 +205,7 @@ class IntakeService:
         complaint_uuid: str | None,
         files: Sequence[tuple[StoredFile, str]],
         exact: Sequence[AttachmentView] | None = None,
+        despite: tuple[str, ...] = (),
     ) -> SaveOutcome:
         ctx = self._ctx
         vault = ctx.require_vault()
@@ -275,6 +282,10 @@ class IntakeService:
                     "attachments": len(complaint.attachments),
                 },
             )
+            if despite and data is not None:
+                audit_duplicate_override(
+                    session, complaint, despite, actor, ctx.station.station_id, now
+                )
             queued = [complaint.uuid] if data is not None else []
             return SaveOutcome(
                 complaint.uuid,

@@ -8,12 +8,14 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from lapor_desktop.desk import Desk
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import translate
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
+from lapor_desktop.storage.models import AuditEntry
 from lapor_desktop.validation.nik import check_nik, mask_nik
 from tests.support import samples
 from tests.ui.desk_window import open_window, settle
@@ -318,8 +320,16 @@ def test_a_likely_duplicate_is_shown_before_saving_and_the_operator_decides(
     assert page.form.title.text() == "Jalan di Daik rusak lagi", "going back keeps the form"
     assert page.status.text() == translate(intake_page.NOT_SAVED, "id")
 
+    saved_uuid = page.complaint_uuid
     with qtbot.waitSignal(page.duplicates_shown, timeout=10_000) as shown:
         page.save()
     with qtbot.waitSignal(window.receipt_shown, timeout=10_000):
         shown.args[0].save_anyway_button.click()
     assert len(sqlite_desk.lookup.find(ComplaintQuery(), actor=sqlite_clerk)) == 2
+    with sqlite_desk.database.read() as session:
+        [override] = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "complaint.duplicate_warning_overridden")
+        ).all()
+        assert override.actor == sqlite_clerk.username and override.entity_id == saved_uuid
+        assert override.details["likely_duplicates"] == [first.uuid]
+        assert override.details["their_registration_numbers"] == [first.registration_number]
