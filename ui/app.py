@@ -26,6 +26,7 @@ from lapor_desktop.security.file_modes import loosened_warning
 from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.office import OfficeNotInitialised
+from lapor_desktop.services.reports.recap import recap_reminder
 from lapor_desktop.storage.problems import storage_problem
 from sync import desk_logging
 from sync.runner import RunnerConfig
@@ -43,6 +44,7 @@ from ui.tasks import TaskRunner
 EXIT_OK = 0
 EXIT_NOT_READY = 2
 CANNOT_START = N_("LAPOR! Desktop cannot start")
+REMINDER_SHOWN_MS = 120_000
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -75,6 +77,10 @@ class Session:
         self.window.sign_out_requested.connect(self.sign_out)
         self.window.place()
         self.window.show()
+        context = self.desk.context
+        notice = recap_reminder(context.database, context.office_today(), self.window.actor)
+        if notice is not None:  # gentle: in the status line for a while, never a dialog
+            self.window.statusBar().showMessage(self.language.render(notice), REMINDER_SHOWN_MS)
 
     def sign_out(self) -> None:
         """The window closes (keeping its draft); the sign-in dialog opens; closing it ends."""

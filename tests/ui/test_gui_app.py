@@ -162,3 +162,31 @@ def test_a_loosened_data_folder_is_closed_and_named_before_sign_in(
     assert str(closed_desk.database) in warned[0]
     assert "600" in warned[0] and "Other accounts" not in warned[0], "shown in Indonesian"
     assert closed_desk.database.stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("username", "reminded"), [(accounts.SUPERVISOR.username, True), ("ani", False)]
+)
+def test_a_supervisor_is_reminded_of_last_months_recap_in_the_status_line(
+    qtbot: QtBot, closed_desk: DataPaths, username: str, reminded: bool
+) -> None:
+    password = accounts.SUPERVISOR.password if reminded else accounts.PASSWORD
+
+    def sign_in(dialog: SignInDialog) -> None:
+        dialog.username.setText(username)
+        dialog.password.setText(password)
+        dialog.sign_in_button.click()
+
+    steps = when_modal(SignInDialog, sign_in)
+    session = gui.start(closed_desk, Language("id"))
+    steps.raise_failure()
+    assert isinstance(session, gui.Session)
+    try:
+        qtbot.addWidget(session.window)
+        shown = session.window.statusBar().currentMessage()
+        if reminded:
+            assert "lapor-desktop recap --month" in shown and "belum" in shown.lower()
+        else:
+            assert shown == ""
+    finally:
+        session.close()
