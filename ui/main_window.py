@@ -11,7 +11,7 @@ import dataclasses
 import functools
 
 from PySide6.QtCore import QRect, QSignalBlocker, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -31,7 +31,7 @@ from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.intake import SaveOutcome
 from lapor_desktop.services.lookup import ComplaintQuery
-from lapor_desktop.services.quarantine import QuarantineService, Resent
+from lapor_desktop.services.quarantine import QuarantineService
 from lapor_desktop.services.settings_service import SettingsSaved, SettingsService
 from sync.runner import RunnerConfig
 from ui.about_dialog import AboutDialog
@@ -57,8 +57,10 @@ from ui.sync_controller import SyncController
 from ui.sync_panel import SyncPanel
 from ui.sync_status_bar import SyncStatusBar
 from ui.tasks import TaskRunner
+from ui.website_page import WebsitePage
 from ui.window_chrome import fill_status_bar, training_banner, window_title
 from ui.window_geometry import WindowPlacement
+from ui.window_wiring import add_window_keys, connect_sync
 
 PREFERRED_SIZE = QSize(1280, 860)
 
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
             training=training or desk.context.station.training,
             may_change=allows(actor.role, Permission.CHANGE_SETTINGS),
         )
+        self.website = WebsitePage(self.texts, desk, actor, self.runner)
         self.tabs = QTabWidget()
         self.language_choice = QComboBox()
         self._lay_out()
@@ -162,6 +165,10 @@ class MainWindow(QMainWindow):
     def show_list(self) -> None:
         self.tabs.setCurrentWidget(self._browse)
         self.list.focus_search()
+
+    def show_website(self) -> None:
+        self.tabs.setCurrentWidget(self.website)
+        self.website.focus_queue()
 
     def show_sync_panel(self) -> None:
         self.tabs.setCurrentWidget(self.sync_panel)
@@ -246,6 +253,7 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: DeskChanges) -> None:
         """Repaint what a write named: its rows, the open detail, the pickers, the quarantine."""
         self.model.show_changes(changes)
+        self.website.show_changes(changes)
         page, shown = self.detail.page, self.list.shown
         if page is not None and shown is not None and changes.touches(page.detail.summary.uuid):
             self._load_detail(shown)
@@ -283,10 +291,6 @@ class MainWindow(QMainWindow):
     def _open_from_quarantine(self, key: str) -> None:
         self.tabs.setCurrentWidget(self._browse)
         self.list.show_complaint(key)
-
-    def _resent(self, outcome: object) -> None:
-        if isinstance(outcome, Resent):
-            self.sync.sync_now()
 
     def _show_failure(self, error: BaseException) -> None:
         """A situation gets a plain message; a bug gets a crash report and says where it is."""
@@ -330,6 +334,7 @@ class MainWindow(QMainWindow):
         if self.intake is not None:
             self.add_page(self.intake, N_("Record a complaint (Ctrl+N)"))
         self.add_page(self._browse, N_("Complaints (Ctrl+F)"))
+        self.add_page(self.website, N_("LAPOR! website (Ctrl+W)"))
         self.add_page(self.sync_panel, N_("Sync (F6)"))
         self.add_page(self.settings, N_("Settings (Ctrl+,)"))
         central = QWidget()
@@ -340,7 +345,11 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self._office_label = QLabel(self.desk.context.office.office_name)
         fill_status_bar(
-            self.statusBar(), t, self.actor, self.sync_bar, self._office_label, self.language_choice
+            self.statusBar(),
+            t,
+            self.actor,
+            (self.sync_bar, self.website.count, self._office_label),
+            self.language_choice,
         )
         add_session_menu(
             self.menuBar(),
@@ -364,34 +373,22 @@ class MainWindow(QMainWindow):
         )
         self.settings.language_chosen.connect(self.choose_language)
         self.texts.language.changed.connect(self._show_language)
-        self.sync.changed.connect(self.sync_bar.show_view)
-        self.sync.changed.connect(self.sync_panel.show_view)
         self.sync.pass_finished.connect(self._synced)
-        self.sync.reconciled_after_absence.connect(lambda _summary: self.show_sync_panel())
-        self.sync_bar.open_panel.connect(self.show_sync_panel)
-        self.sync_bar.sync_now.connect(self.sync.sync_now)
-        self.sync_panel.sync_now.connect(self.sync.sync_now)
-        self.sync_panel.cancel.connect(self.sync.cancel)
-        self.quarantine.resent.connect(self._resent)
-        self.quarantine.fixed.connect(lambda _saved: self.sync.sync_now())  # queued again: go
+        connect_sync(self)
         self.quarantine.open_requested.connect(self._open_from_quarantine)
+        self.website.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
+        self.website.count.clicked.connect(self.show_website)
         self.settings.saved.connect(self._settings_saved)
         if self.intake is not None:
             self.intake.submitted.connect(self._submitted)
-        for keys, action in (
-            ("Ctrl+N", self.show_intake),
-            ("Ctrl+F", self.show_list),
-            ("F5", self.sync.sync_now),
-            ("F6", self.show_sync_panel),
-            ("Ctrl+,", self.show_settings),
-        ):
-            QShortcut(QKeySequence(keys), self, action)
+        add_window_keys(self)
 
     def _start(self) -> None:
         """The first page of the list, the pickers' entries, and the cursor where work starts."""
         self.model.set_query(ComplaintQuery())
         self.settings.reload()
         self.sync.start()
+        self.website.start()  # its queue, its count, and handed-over files nobody holds any more
         if self.intake is None:
             self.show_list()
         else:

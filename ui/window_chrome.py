@@ -6,6 +6,8 @@ Built once, with every text bound to the window's language; kept out of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar, QWidget
 
@@ -39,17 +41,17 @@ def fill_status_bar(
     status: QStatusBar,
     texts: Texts,
     actor: Actor,
-    sync_bar: QWidget,
-    office: QLabel,
+    permanent: Sequence[QWidget],
     language_choice: QComboBox,
 ) -> None:
-    """Who is signed in (stretching), then the sync indicator, the office and the language."""
+    """Who is signed in (stretching), then ``permanent`` in order (the sync indicator, the
+    website lane's count beside it, the office), and the language."""
     user = QLabel()
     params = {"user": actor.username, "role": Message(actor.role.label)}
     texts.show("user", user.setText, Message(SIGNED_IN_AS, params))
     status.addWidget(user, 1)
-    status.addPermanentWidget(sync_bar)
-    status.addPermanentWidget(office)
+    for widget in permanent:
+        status.addPermanentWidget(widget)
     for code in LANGUAGES:
         language_choice.addItem(LANGUAGE_NAMES[code], code)
     language_choice.setCurrentIndex(LANGUAGES.index(texts.language.code))
