@@ -19,11 +19,12 @@ from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.accounts import PasswordChanged, Refused, SignedIn
 from lapor_desktop.services.demo_samples import sample_forms
-from lapor_desktop.settings import NationalServiceSettings, OfficeSettings
+from lapor_desktop.settings import NationalServiceSettings, OfficeSettings, WebsiteLaneSettings
 from sync.connection import NotConfigured, connected_engine
 from sync.device_token import store_token
 from sync.engine import SyncSummary
 from sync.reference_server import RunningServer, ServerConfig, start_in_thread
+from sync.reference_server.practice_form import PRACTICE_PATH
 
 DEMO_OFFICE = OfficeSettings(office_code="2104", office_name="Pemerintah Kabupaten Lingga")
 DEMO_SUPERVISOR = FirstSupervisor("pelatih", "Pelatih Meja Layanan", "Daik-Lingga-2104")
@@ -79,9 +80,13 @@ def prepare_training_desk() -> TrainingDesk:
 
 
 def training_office(server: RunningServer) -> OfficeSettings:
-    """The demo office, pointed at the in-process training server on loopback."""
+    """The demo office, pointed at the in-process training server on loopback.
+
+    Its website lane opens the server's practice form, never the real lapor.go.id.
+    """
     national = NationalServiceSettings(server.url, (server.public_key_text,))
-    return dataclasses.replace(DEMO_OFFICE, national=national)
+    website = WebsiteLaneSettings(address=server.url.rstrip("/") + PRACTICE_PATH)
+    return dataclasses.replace(DEMO_OFFICE, national=national, website=website)
 
 
 def _first_sync(desk: Desk) -> SyncSummary:

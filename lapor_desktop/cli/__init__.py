@@ -1,7 +1,8 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
-``user``, ``person``, ``db check``, ``audit verify``, ``--version``, the sync commands
+``user``, ``person``, ``db check``, ``audit verify``, ``website`` (the LAPOR! website lane,
+:mod:`lapor_desktop.cli.website_commands`), ``--version``, the sync commands
 (:mod:`lapor_desktop.cli.sync_commands`) and ``reference-server``; without a command it opens
 the desk window that the launcher passes in (the command line never imports Qt).
 Every command except
@@ -47,6 +48,7 @@ COMMANDS: dict[str, str | Command] = {
     "person": "lapor_desktop.cli.privacy_commands:person_command",
     "db": "lapor_desktop.cli.db_check:db_command",
     "audit": "lapor_desktop.cli.audit_command:audit_verify",
+    "website": "lapor_desktop.cli.website_commands.dispatch:website_command",
 }
 """Each command's function, named ``"module:function"`` and imported when it runs."""
 

@@ -191,7 +191,15 @@ def build_parser() -> Parser:
     )
     _account_commands(commands, common)
     _privacy_commands(commands, common)
+    _website_commands(commands, common)
     return parser
+
+
+def _website_commands(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    """``website ...`` (issue 13): the LAPOR! website lane, its grammar in its own package."""
+    from .website_commands.grammar import add_website_commands
+
+    add_website_commands(commands, common)
 
 
 def _national_options(init: argparse.ArgumentParser) -> None:
