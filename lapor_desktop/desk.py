@@ -44,6 +44,7 @@ from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.intake import IntakeService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.office import OfficeNotInitialised, load_office, save_office
+from lapor_desktop.services.orphan_files import remove_orphans
 from lapor_desktop.services.overrides import audit_restore
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
 from lapor_desktop.services.website_lane import WebsiteLane
@@ -238,6 +239,7 @@ def open_desk(
     ensure_bundled(database)
     station = workstation(paths)
     audit_restore(database, paths.root, station.station_id, clock())
+    remove_orphans(database, paths.attachments, now=clock())
     store = machine or machine_key_store(paths.root)
     keys = DataKeyService(database, station.station_id)
     data_key = keys.unlock_here(store)

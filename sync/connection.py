@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterator
+import socket
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.context import DeskContext
@@ -25,7 +32,7 @@ from lapor_desktop.settings import NationalServiceSettings
 from sync.adapters.capabilities import capabilities_of
 from sync.adapters.registry import AdapterContext, AdapterNotFound, find_adapter
 from sync.device_token import DeviceToken, DeviceTokenError, load_token
-from sync.engine import EngineConfig, SyncEngine
+from sync.engine import EngineConfig, Progress, SyncEngine
 from sync.protocol.receipts import public_key_from_text
 from sync.transport import (
     TransportRefused,
@@ -146,10 +153,12 @@ def connected_engine(
     *,
     config: EngineConfig | None = None,
     token: DeviceToken | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[SyncEngine | NotConfigured]:
     """A ready engine over a fresh HTTP session (closed on exit), or why there is none.
 
-    ``token`` overrides the stored one (tests and the demo pass the server's).
+    ``token`` overrides the stored one (tests and the demo pass the server's);
+    ``progress.abort()`` shuts the session's sockets, so a stop never waits for an answer.
     """
     checked = check_national(context.office.national, training=context.station.training)
     if isinstance(checked, NotConfigured):
@@ -175,6 +184,8 @@ def connected_engine(
     except TransportRefused as exc:
         yield NotConfigured(exc.message)
         return
+    abort = abortable(session)
+    forget = progress.on_abort(abort) if progress is not None else None
     with session:
         adapter = factory(
             AdapterContext(
@@ -187,7 +198,78 @@ def connected_engine(
             )
         )
         config = fitted_config(config or EngineConfig(), adapter)
-        yield SyncEngine(adapter, sync_store_for(context), clock=context.clock, config=config)
+        try:
+            yield SyncEngine(adapter, sync_store_for(context), clock=context.clock, config=config)
+        finally:
+            if forget is not None:
+                forget()
+
+
+class _Sockets:
+    """The connections a session opened, so another thread can cut them all at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()  # aborted from a signal handler too
+        self._open: weakref.WeakSet[HTTPConnection] = weakref.WeakSet()
+        self._aborted = False
+
+    def opening(self) -> None:
+        if self._aborted:
+            raise ConnectionAbortedError("the sync is stopping")
+
+    def opened(self, connection: HTTPConnection) -> None:
+        with self._lock:
+            self._open.add(connection)
+            aborted = self._aborted
+        if aborted:
+            _shut(connection)
+
+    def abort(self) -> None:
+        with self._lock:
+            self._aborted = True
+            connections = list(self._open)
+        for connection in connections:
+            _shut(connection)
+
+
+def _shut(connection: HTTPConnection) -> None:
+    sock = getattr(connection, "sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):  # closed already: nothing in flight
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def abortable(session: requests.Session) -> Callable[[], None]:
+    """Track the sockets of ``session`` (before its first request); returns what cuts them.
+
+    Closing a session frees only its idle connections; a thread blocked reading an answer
+    stays blocked until its timeout. Shutting the socket ends that read at once, with a
+    connection error that the engine reads as an ambiguous failure.
+    """
+    sockets = _Sockets()
+
+    class Tracked(HTTPConnection):
+        def connect(self) -> None:
+            sockets.opening()
+            super().connect()
+            sockets.opened(self)
+
+    class TrackedTls(HTTPSConnection):
+        def connect(self) -> None:
+            sockets.opening()
+            super().connect()
+            sockets.opened(self)
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = Tracked
+
+    class TlsPool(HTTPSConnectionPool):
+        ConnectionCls = TrackedTls
+
+    for adapter in session.adapters.values():
+        if isinstance(adapter, HTTPAdapter):
+            adapter.poolmanager.pool_classes_by_scheme = {"http": Pool, "https": TlsPool}
+    return sockets.abort
 
 
 def fitted_config(config: EngineConfig, adapter: object) -> EngineConfig:

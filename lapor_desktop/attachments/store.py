@@ -161,6 +161,8 @@ class AttachmentStore:
                 private_folder(final.parent)
                 os.replace(temp, final)
                 _fsync_folder(final.parent)
+            else:  # picked again: its grace as a leftover restarts (``orphan_files``)
+                os.utime(final)
             return StoredFile(sha256, source.size, accepted.media_type, accepted.extension)
         finally:
             temp.unlink(missing_ok=True)

@@ -12,8 +12,10 @@ identity data.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import exists, select, text
@@ -22,6 +24,7 @@ from sqlalchemy.orm import Session
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.office import OfficeNotInitialised, load_office
+from lapor_desktop.services.orphan_files import find_orphans
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -63,6 +66,7 @@ def db_check(args: argparse.Namespace, out: Output) -> int:
         migrate.check_not_too_new(database)
         sign_in_to_database(database, paths, args, out)
         checks = run_checks(database)
+        checks.append(leftover_files(database, paths.attachments))
         office = load_office(database) if all(c.ok for c in checks) else None
     finally:
         database.dispose()
@@ -106,6 +110,18 @@ def run_checks(database: Database) -> list[Check]:
     if database.is_sqlite:
         checks.append(_fulltext(database))
     return checks
+
+
+def leftover_files(database: Database, attachments: Path) -> Check:
+    """Counted, not a problem: the next start of the desk removes them (``orphan_files``)."""
+    try:
+        found = find_orphans(database, attachments, now=dt.datetime.now(dt.UTC))
+    except sa_exc.DBAPIError as error:
+        return Check(LEFTOVERS, (_detail(error),))
+    return Check(LEFTOVERS, (), f"{len(found.partial)} / {len(found.unreferenced)}")
+
+
+LEFTOVERS = N_("Leftover files, partial / without a complaint (removed at the next start)")
 
 
 def _revision(revision: str) -> Check:

@@ -28,7 +28,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from lapor_desktop.services.outbox import OutboxState
+from lapor_desktop.services.inflight_edits import edited_in_flight
+from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.services.sync_records import (
     BatchResults,
     mark_sent_rows,
@@ -36,7 +37,7 @@ from lapor_desktop.services.sync_records import (
     quarantine_rows,
 )
 from lapor_desktop.storage.database import Database
-from lapor_desktop.storage.models import OutboxEntry
+from lapor_desktop.storage.models import Complaint, OutboxEntry
 
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 PROCESS_PREFIX = "sync:"
@@ -194,6 +195,17 @@ def due(
     return conditions
 
 
+def for_sync() -> ColumnElement[bool]:
+    """Entries a sync process sends: not the website lane's, nor what follows a complaint there
+    (LAPOR! knows it by its website form, with no protocol record to attach to)."""
+    on_website = (
+        select(Complaint.id)
+        .where(Complaint.id == OutboxEntry.complaint_id, Complaint.delivered_via == "website")
+        .exists()
+    )
+    return (OutboxEntry.kind != OutboxKind.WEBSITE_SUBMIT.value) & ~on_website
+
+
 class OutboxLeases:
     """``owner`` names this process in the leases it takes (up to 64 characters).
 
@@ -288,9 +300,10 @@ class OutboxLeases:
             return
         now = self._clock()
         with self._write() as session:
+            edited = edited_in_flight(session, results.receipts) if results.receipts else {}
             if results.receipts:
                 mark_sent_rows(session, results.receipts, now)
-            done = [*results.receipts, *results.delivered]
+            done = [i for i in (*results.receipts, *results.delivered) if i not in edited]
             if done:
                 session.execute(
                     update(OutboxEntry)
@@ -305,8 +318,8 @@ class OutboxLeases:
                     )
                     .execution_options(synchronize_session=False)
                 )
-            if results.quarantined:
-                quarantine_rows(session, results.quarantined, now)
+            if results.quarantined or edited:
+                quarantine_rows(session, {**results.quarantined, **edited}, now)
 
     def defer(
         self,
@@ -352,12 +365,14 @@ class OutboxLeases:
                 name_entry_changes(session, ids)
 
     def due_count(self) -> int:
-        """Entries any workstation could send now (the total a pass's progress counts to)."""
+        """Entries any sync could send now (the total a pass's progress counts to)."""
         now = self._clock()
         with self._db.read() as session:
             stranded = stranded_owners(session, now)
             found = session.scalar(
-                select(func.count()).select_from(OutboxEntry).where(*due(None, now, stranded))
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(*due(None, now, stranded), for_sync())
             )
             return int(found or 0)
 

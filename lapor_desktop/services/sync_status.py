@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
-from lapor_desktop.services.outbox import OutboxState
-from lapor_desktop.services.outbox_leases import stranded_owners
+from lapor_desktop.services.outbox import OutboxKind, OutboxState
+from lapor_desktop.services.outbox_leases import for_sync, stranded_owners
 from lapor_desktop.services.quarantine import is_open
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import OutboxEntry, SyncValue
@@ -25,6 +25,8 @@ LAST_ATTEMPT_KEY = "last_attempt_at"
 LAST_OUTCOME_KEY = "last_outcome"
 """Written by the sync engine (``sync.engine``); the names are shared with it."""
 
+WEBSITE = OutboxKind.WEBSITE_SUBMIT.value
+
 CLOCK_WARNING = dt.timedelta(minutes=5)
 """Beyond this the PC's clock is visibly wrong (Anki refuses at 300 s; we only warn)."""
 
@@ -32,7 +34,10 @@ CLOCK_WARNING = dt.timedelta(minutes=5)
 @dataclass(frozen=True)
 class SyncStatus:
     pending: int
-    """Waiting to be sent, this one included: ``sending`` and ``waiting`` are part of it."""
+    """Waiting for a sync to send them: ``sending`` and ``waiting`` are part of it.
+
+    Never the website lane's: a person types those (``typing``), no sync ever sends them.
+    """
     sending: int
     """Leased by a workstation's sync right now (never a lease whose process is gone)."""
     waiting: int
@@ -45,6 +50,8 @@ class SyncStatus:
     clock_offset: dt.timedelta | None
     """Server minus this PC at the last answer."""
     oldest_pending_age: dt.timedelta | None
+    typing: int = 0
+    """Waiting for an operator to type them into the LAPOR! website (the website lane)."""
 
     @property
     def clock_warning(self) -> bool:
@@ -53,7 +60,8 @@ class SyncStatus:
 
 def read_status(database: Database, *, now: dt.datetime) -> SyncStatus:
     with database.read() as session:
-        pending = OutboxEntry.state == OutboxState.PENDING.value
+        queued = OutboxEntry.state == OutboxState.PENDING.value
+        pending = queued & for_sync()
         stranded = stranded_owners(session, now)
         sending = pending & (OutboxEntry.lease_expires_at > now)
         if stranded:
@@ -72,6 +80,7 @@ def read_status(database: Database, *, now: dt.datetime) -> SyncStatus:
             last_outcome=values.get(LAST_OUTCOME_KEY),
             clock_offset=_seconds(values.get(CLOCK_OFFSET_KEY)),
             oldest_pending_age=None if oldest is None else max(dt.timedelta(0), now - oldest),
+            typing=_count(session, queued & (OutboxEntry.kind == WEBSITE)),
         )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -42,9 +43,11 @@ class Progress:
     """Thread-safe: ``update`` from the engine, ``snapshot`` and ``cancel`` from anywhere."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # ``abort`` may run in a signal handler of its thread
         self._state = ProgressSnapshot()
         self._cancel = threading.Event()
+        self._aborted = False
+        self._on_abort: list[Callable[[], None]] = []
 
     def snapshot(self) -> ProgressSnapshot:
         with self._lock:
@@ -66,6 +69,39 @@ class Progress:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def abort(self) -> None:
+        """Cancel, and cut the request in flight too: the desk is stopping, not pausing.
+
+        What the cut request carried may have arrived, so its records are looked up first
+        by the next pass (``aborted`` tells the lanes so).
+        """
+        with self._lock:
+            self._aborted = True
+            hooks = list(self._on_abort)
+        self._cancel.set()
+        for hook in hooks:
+            hook()
+
+    def on_abort(self, hook: Callable[[], None]) -> Callable[[], None]:
+        """Run ``hook`` (from the aborting thread) on ``abort``; returns its removal."""
+        with self._lock:
+            self._on_abort.append(hook)
+            aborted = self._aborted
+
+        def remove() -> None:
+            with self._lock:
+                if hook in self._on_abort:
+                    self._on_abort.remove(hook)
+
+        if aborted:
+            hook()
+        return remove
+
+    @property
+    def aborted(self) -> bool:
+        with self._lock:
+            return self._aborted
+
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
@@ -74,4 +110,5 @@ class Progress:
         """Ready for the next pass: counts cleared, cancellation withdrawn."""
         with self._lock:
             self._state = ProgressSnapshot()
+            self._aborted = False
             self._cancel.clear()

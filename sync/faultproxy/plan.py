@@ -77,6 +77,10 @@ class FaultPlan:
     drop_response_probability: float = 0.0
     cut_upload_after_bytes: int | None = None  # per connection accepted under this plan
     cut_download_after_bytes: int | None = None
+    cut_closes_upstream: bool = False
+    """A cut resets the client only; the upstream sees a clean close after the bytes that got
+    through, as behind a reverse proxy. Otherwise both are reset, and the upstream's kernel
+    throws away what its process had not read yet."""
     outage: OutageSchedule | None = None
 
     def __post_init__(self) -> None:

@@ -113,8 +113,12 @@ class Relay:
         self._closing = True
         if fault is not None:
             self._link.fault(fault)
-        for writer in self._writers.values():
-            _reset_stream(writer)
+        gentle = fault is Fault.CUT_UPLOAD and self._link.plan.cut_closes_upstream
+        for direction, writer in self._writers.items():
+            if gentle and direction is Direction.UP:
+                writer.close()  # FIN after what was written; ``_finish`` waits for it
+            else:
+                _reset_stream(writer)
         current = asyncio.current_task()
         for task in (*self._tasks, self._main):
             if task is not None and task is not current:

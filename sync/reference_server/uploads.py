@@ -12,9 +12,11 @@ a complete file belongs to its complaint and is never deleted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
+import socket
 import threading
 from email.utils import format_datetime
 from pathlib import Path
@@ -41,6 +43,10 @@ from sync.reference_server.state import ServerState
 from sync.reference_server.upload_records import UploadRecord, UploadRecords
 
 _CHUNK = 64 * 1024
+LET_GO_SECONDS = 1.0
+"""A cut transfer still reading what reached the server is given this long to finish."""
+TAKE_OVER_SECONDS = 5.0
+"""Then its socket is shut, and the resumed transfer waits this long for it to let go."""
 
 
 def _tus_headers(response: Response) -> Response:
@@ -82,12 +88,19 @@ def _header_int(name: str, maximum: int | None = None) -> int:
 
 
 class UploadFiles:
-    """The bytes on disk, one lock per upload so two PATCHes never interleave."""
+    """The bytes on disk, one lock per upload so two PATCHes never interleave.
+
+    A transfer whose connection was cut may still hold its lock: its thread has not yet
+    seen the reset (or never will, on a half-open link). The same office coming back for
+    that upload takes it over (``take``): the old transfer's socket is shut, it keeps what
+    it received and lets go, and the newcomer goes on from there instead of hearing 423.
+    """
 
     def __init__(self, state: ServerState) -> None:
         self._parts = state.uploads_dir
         self._blobs = state.blobs_dir
         self._locks: dict[str, threading.Lock] = {}
+        self._transfers: dict[str, tuple[str, socket.socket | None]] = {}
         self._guard = threading.Lock()
 
     def part(self, sha256: str) -> Path:
@@ -106,9 +119,48 @@ class UploadFiles:
         with self._guard:
             return self._locks.setdefault(sha256, threading.Lock())
 
+    def take(self, sha256: str, office: str) -> bool:
+        """Hold the upload's lock, taking it over from a cut transfer of the same office.
+
+        False when another office's transfer holds it, or the old one did not let go in
+        time. The caller releases the lock with ``leave``.
+        """
+        lock = self.lock(sha256)
+        if lock.acquire(blocking=False):
+            return True
+        with self._guard:
+            holder = self._transfers.get(sha256)
+        if holder is not None and holder[0] != office:
+            return False
+        if lock.acquire(timeout=LET_GO_SECONDS):  # it was ending on its own: nothing lost
+            return True
+        if holder is not None and holder[1] is not None:
+            with contextlib.suppress(OSError):  # already closed: it is letting go anyway
+                holder[1].shutdown(socket.SHUT_RDWR)
+        return lock.acquire(timeout=TAKE_OVER_SECONDS)
+
+    def receiving(self, sha256: str, office: str, connection: socket.socket | None) -> None:
+        """Note who is sending this upload's bytes now (the lock is held)."""
+        with self._guard:
+            self._transfers[sha256] = (office, connection)
+
+    def leave(self, sha256: str) -> None:
+        with self._guard:
+            self._transfers.pop(sha256, None)
+        self.lock(sha256).release()
+
     def discard(self, sha256: str) -> None:
         """Free the bytes of an unfinished upload (the caller holds its lock)."""
         self.part(sha256).unlink(missing_ok=True)
+
+
+def busy() -> ProblemRaised:
+    return ProblemRaised(
+        423,
+        ProblemCode.UPLOAD_BUSY,
+        Message(N_("Another transfer of this file is still in progress.")),
+        retry_after=1,
+    )
 
 
 def _expires_header(response: Response, record: UploadRecord, lifetime: dt.timedelta) -> None:
@@ -224,8 +276,14 @@ def register_uploads(app: Flask, state: ServerState) -> None:
         office = authenticate(state)
         _require_tus()
         record = held(sha256, office)
+        if not files.take(sha256, office):  # the offset of a running transfer is moving
+            raise busy()
+        try:
+            offset = files.offset(sha256, record.length)
+        finally:
+            files.leave(sha256)
         response = _tus_headers(Response(status=200))
-        response.headers["Upload-Offset"] = str(files.offset(sha256, record.length))
+        response.headers["Upload-Offset"] = str(offset)
         response.headers["Upload-Length"] = str(record.length)
         _expires_header(response, record, lifetime)
         return response
@@ -242,12 +300,7 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 Message(N_("A complete file belongs to its complaint and cannot be deleted.")),
             )
         if not forget(sha256):
-            raise ProblemRaised(
-                423,
-                ProblemCode.UPLOAD_BUSY,
-                Message(N_("Another transfer of this file is still in progress.")),
-                retry_after=1,
-            )
+            raise busy()
         return _tus_headers(Response(status=204))
 
     @app.patch(f"{UPLOADS_PATH}/<sha256>", provide_automatic_options=False)
@@ -263,14 +316,9 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 ),
             )
         claimed = _header_int("Upload-Offset")
-        lock = files.lock(sha256)
-        if not lock.acquire(blocking=False):
-            raise ProblemRaised(
-                423,
-                ProblemCode.UPLOAD_BUSY,
-                Message(N_("Another transfer of this file is still in progress.")),
-                retry_after=1,
-            )
+        if not files.take(sha256, office):
+            raise busy()
+        files.receiving(sha256, office, request.environ.get("werkzeug.socket"))
         try:
             record = held(sha256, office, locked=True)
             length = record.length
@@ -294,7 +342,7 @@ def register_uploads(app: Flask, state: ServerState) -> None:
                 _expires_header(response, finished, lifetime)
             return response
         finally:
-            lock.release()
+            files.leave(sha256)
 
     def _receive(files: UploadFiles, sha256: str, offset: int, length: int) -> int:
         """Append the body; keep what arrived even if the connection drops; verify when done."""

@@ -60,7 +60,9 @@ class DeskLink:
         return self._state
 
     def run_pass(self, progress: Progress, *, bring_forward: bool) -> SyncSummary | NotConfigured:
-        with connected_engine(self._context, self._data_dir, config=self._config) as engine:
+        with connected_engine(
+            self._context, self._data_dir, config=self._config, progress=progress
+        ) as engine:
             if isinstance(engine, NotConfigured):
                 return engine
             if bring_forward:

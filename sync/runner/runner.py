@@ -167,12 +167,15 @@ class SyncRunner:
         return self
 
     def stop(self, timeout: float | None = 120.0) -> None:
-        """Cancel the pass under way (between requests), end the thread and wait for it."""
+        """Abort the pass under way (the request in flight too), end the thread, wait for it.
+
+        Records whose request was cut are free at once, marked for a look-up first.
+        """
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
             thread = self._thread
-        self._progress.cancel()
+        self._progress.abort()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
             if thread.is_alive():

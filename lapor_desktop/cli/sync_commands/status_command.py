@@ -64,6 +64,7 @@ def _document(status: SyncStatus, server: str) -> dict[str, object]:
         "pending": status.pending,
         "sending": status.sending,
         "waiting_to_retry": status.waiting,
+        "typing_on_website": status.typing,
         "quarantined": status.quarantined,
         "sent": status.sent,
         "last_success_at": status.last_success_at,
@@ -91,6 +92,13 @@ def _print(out: Output, status: SyncStatus, server: str, timezone: str) -> None:
             waiting=status.waiting,
         )
     )
+    if status.typing:
+        out.line(
+            out.t(
+                N_("Waiting for an operator to type into the LAPOR! website: {count}"),
+                count=status.typing,
+            )
+        )
     out.line(out.t(N_("Quarantined (need a decision): {count}"), count=status.quarantined))
     out.line(out.t(N_("Received by LAPOR!: {count}"), count=status.sent))
     out.line(out.t(N_("Last successful sync: {time}"), time=moment(status.last_success_at)))

@@ -39,7 +39,7 @@ def sync_once(args: argparse.Namespace, out: Output, access: DeskAccess) -> int:
         progress = Progress()
         total = SyncSummary()
         try:
-            with stop_on_signals(progress.cancel):
+            with stop_on_signals(progress.abort):  # the request in flight is cut too
                 for number in range(MAX_PASSES):
                     started_at, started = desk.context.clock(), time.monotonic()
                     result = link.run_pass(progress, bring_forward=number == 0)

@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 from lapor_desktop.security.keys import DecryptionError
 from lapor_desktop.services.sync_store import ClaimedUpload, SyncStore
-from sync.adapters.outcomes import Rejected, TooLarge
+from sync.adapters.outcomes import Failure, Rejected, TooLarge, Unreachable
 from sync.adapters.service import AttachmentSource, NationalService
 from sync.engine.lanes.loop import Delivered, Exchange, SetAside, Tally
 from sync.engine.progress import Progress
@@ -24,6 +24,8 @@ from sync.protocol.messages import UploadState
 
 CHECKSUM_RETRIES = 2
 """A file the server found corrupt is read and sent again this often before a person looks."""
+MAX_RESUMES = 256
+"""Resets one file may live through in one pass (each one with progress)."""
 FILE_MISSING = "the attachment file is missing from this computer"
 FILE_DAMAGED = "the attachment file on this computer is damaged"
 
@@ -65,6 +67,25 @@ class AttachmentLane:
                 break
         return exchange
 
+    def _resumed(self, source: AttachmentSource) -> UploadState | Failure:
+        """The upload, resumed at once after a reset as long as the server's offset grows.
+
+        The uploader gives up when one part got nothing through; on a link that resets
+        every few hundred KB, the server's kernel may have thrown a whole part away
+        while the server was still catching up. One more try settles it: a dead link
+        fails it at once, a flaky one moves the offset on.
+        """
+        held = -1
+        for _ in range(MAX_RESUMES):
+            state = self._service.upload_attachment(source)
+            if not _reset(state) or source.cancelled():
+                return state
+            found = self._service.upload_offset(source.sha256)
+            if not isinstance(found, UploadState) or found.offset <= held:
+                return state
+            held = found.offset
+        return state
+
     def _upload(self, entry: ClaimedUpload, exchange: Exchange, progress: Progress) -> None:
         try:
             with self._store.open_attachment(entry.sha256) as plain:
@@ -77,7 +98,7 @@ class AttachmentLane:
                     media_type=entry.media_type,
                     cancelled=lambda: progress.cancelled,
                 )
-                state = self._service.upload_attachment(source)
+                state = self._resumed(source)
         except FileNotFoundError:
             exchange.verdicts[entry.outbox_id] = SetAside(FILE_MISSING)
             return
@@ -98,6 +119,11 @@ class AttachmentLane:
             exchange.verdicts[entry.outbox_id] = SetAside(reason)
         else:
             exchange.failure = state
+
+
+def _reset(state: UploadState | Failure) -> bool:
+    """A connection reset or refused, not a silent link (that one waits for the backoff)."""
+    return isinstance(state, Unreachable) and not state.timed_out
 
 
 def _beyond(size: int, refusal: TooLarge) -> bool:

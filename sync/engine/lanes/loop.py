@@ -172,6 +172,11 @@ class LaneLoop:
         results = _results(exchange.verdicts, summary)
         carried: list[Leased] = [*batch, *exchange.extra]
         left = [e for e in carried if e.outbox_id not in exchange.verdicts]
+        if exchange.failure is not None and progress.aborted:
+            # Cut on purpose, not by the link: free at once, looked up before a resend.
+            ids = [e.outbox_id for e in left]
+            self._store.defer(ids, "stopped while sending", self._clock(), maybe_delivered=True)
+            return results, Cancelled()
         if exchange.failure is not None:
             stop = settle_failure(
                 self._store,
