@@ -51,6 +51,7 @@ from ui.quarantine_view import QuarantineView
 from ui.receipt import receipt_for
 from ui.receipt_dialog import ReceiptDialog
 from ui.reference_choices import ReferenceChoices, load_choices
+from ui.reports_tab import add_reports_page
 from ui.settings_page import SettingsPage
 from ui.settings_work import SaveResult
 from ui.sync_controller import SyncController
@@ -170,6 +171,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.website)
         self.website.focus_queue()
 
+    def show_reports(self) -> None:
+        self.tabs.setCurrentWidget(self.reports)
+
     def show_sync_panel(self) -> None:
         self.tabs.setCurrentWidget(self.sync_panel)
         self.sync_panel.sync_button.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -195,7 +199,8 @@ class MainWindow(QMainWindow):
         self.runner.run(lambda: station.save(path), lambda _none: None)
 
     def open_complaint(self, key: str) -> None:
-        """Show one complaint (the list's filters are cleared if they would leave it out)."""
+        """The complaints page with ``key`` open (filters cleared if they would leave it out)."""
+        self.tabs.setCurrentWidget(self._browse)
         self.list.show_complaint(key)
 
     def _load_detail(self, key: str) -> None:
@@ -288,10 +293,6 @@ class MainWindow(QMainWindow):
             self._update_title()
             self.sync.sync_now()  # an address or token just set: try it at once
 
-    def _open_from_quarantine(self, key: str) -> None:
-        self.tabs.setCurrentWidget(self._browse)
-        self.list.show_complaint(key)
-
     def _show_failure(self, error: BaseException) -> None:
         """A situation gets a plain message; a bug gets a crash report and says where it is."""
         message, is_bug = explain(error, self.desk.paths.root)
@@ -335,6 +336,7 @@ class MainWindow(QMainWindow):
             self.add_page(self.intake, N_("Record a complaint (Ctrl+N)"))
         self.add_page(self._browse, N_("Complaints (Ctrl+F)"))
         self.add_page(self.website, N_("LAPOR! website (Ctrl+W)"))
+        self.reports = add_reports_page(self)
         self.add_page(self.sync_panel, N_("Sync (F6)"))
         self.add_page(self.settings, N_("Settings (Ctrl+,)"))
         central = QWidget()
@@ -375,7 +377,7 @@ class MainWindow(QMainWindow):
         self.texts.language.changed.connect(self._show_language)
         self.sync.pass_finished.connect(self._synced)
         connect_sync(self)
-        self.quarantine.open_requested.connect(self._open_from_quarantine)
+        self.quarantine.open_requested.connect(self.open_complaint)
         self.website.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
         self.website.count.clicked.connect(self.show_website)
         self.settings.saved.connect(self._settings_saved)

@@ -16,8 +16,8 @@ from lapor_desktop.services.quarantine import Resent
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-WINDOW_KEYS = ("Ctrl+N", "Ctrl+F", "Ctrl+W", "F5", "F6", "Ctrl+,")
-"""Record, find, the LAPOR! website lane, sync now, the sync panel, settings."""
+WINDOW_KEYS = ("Ctrl+N", "Ctrl+F", "Ctrl+W", "Ctrl+R", "F5", "F6", "Ctrl+,")
+"""Record, find, the LAPOR! website lane, reports, sync now, the sync panel, settings."""
 MENU_KEYS = ("Ctrl+L", "Ctrl+Q", "F1")
 
 
@@ -27,6 +27,7 @@ def add_window_keys(window: MainWindow) -> None:
         window.show_intake,
         window.show_list,
         window.show_website,
+        window.show_reports,
         window.sync.sync_now,
         window.show_sync_panel,
         window.show_settings,
