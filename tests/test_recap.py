@@ -218,3 +218,24 @@ def test_the_recap_command_writes_the_file_and_refuses_to_overwrite_it(
         recap(args, out)
     with pytest.raises(UsageError):
         recap(parse("--month", "November"), out)
+
+
+def test_the_recap_command_writes_the_month_for_a_supervisor_and_refuses_the_front_desk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support import cli as support
+
+    root = support.set_up_desk(tmp_path)
+    run = support.in_process(monkeypatch, capsys)
+    out = tmp_path / "rekap.pdf"
+    args = ("recap", "--month", "2026-11", "--format", "pdf", "--out", str(out))
+
+    refused = run(root, *args, user=support.CLERK, password=accounts.PASSWORD)
+    assert not out.exists(), "a refused recap leaves no file"
+    made = run(root, *args)
+    again = run(root, *args)
+
+    assert refused.code == 9, refused.stderr
+    assert made.code == 0, made.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    assert again.code != 0 and "--force" in again.stderr, "an existing file is never replaced"

@@ -1,7 +1,8 @@
 """``lapor-desktop``: the command line for IT staff and scripts.
 
 Commands: ``init``, ``import``, ``list``, ``search``, ``show``, ``export``,
-``user``, ``person``, ``db check``, ``audit verify``, ``website`` (the LAPOR! website lane,
+``user``, ``person``, ``db check``, ``audit verify``, ``recap`` (the monthly recap),
+``website`` (the LAPOR! website lane,
 :mod:`lapor_desktop.cli.website_commands`), ``--version``, the sync commands
 (:mod:`lapor_desktop.cli.sync_commands`) and ``reference-server``; without a command it opens
 the desk window that the launcher passes in (the command line never imports Qt).
@@ -49,6 +50,7 @@ COMMANDS: dict[str, str | Command] = {
     "db": "lapor_desktop.cli.db_check:db_command",
     "audit": "lapor_desktop.cli.audit_command:audit_verify",
     "website": "lapor_desktop.cli.website_commands.dispatch:website_command",
+    "recap": "lapor_desktop.cli.recap_command:recap",
 }
 """Each command's function, named ``"module:function"`` and imported when it runs."""
 

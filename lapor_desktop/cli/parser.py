@@ -192,7 +192,14 @@ def build_parser() -> Parser:
     _account_commands(commands, common)
     _privacy_commands(commands, common)
     _website_commands(commands, common)
+    _recap_command(commands, common)
     return parser
+
+
+def _recap_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    from .recap_command import add_recap_parser
+
+    add_recap_parser(commands, common)
 
 
 def _website_commands(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:

@@ -12,9 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from lapor_desktop import durable_files
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services.reports.period import Period
 
 from .output import Output
 
@@ -41,6 +39,8 @@ def add_recap_parser(
 
 def recap(args: argparse.Namespace, out: Output) -> int:
     # The desk, the reports and their writers load only when the command runs (see cli/__init__).
+    from lapor_desktop import durable_files
+    from lapor_desktop.services.reports.period import Period
     from lapor_desktop.services.reports.recap import RecapFormat, make_recap, period_key
 
     from .exit_codes import ExitCode, UsageError
