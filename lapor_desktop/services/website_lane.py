@@ -231,8 +231,10 @@ class WebsiteLane:
             return True
 
     def _why_not(self, outbox_id: int, now: dt.datetime) -> Refused:
-        with self._ctx.database.read() as session:
-            entry = session.get_one(OutboxEntry, outbox_id)
+        """Read under a row lock: a claim that skipped a row another desk is taking waits for
+        that desk's commit, so it names the holder instead of saying "not waiting"."""
+        with self._ctx.database.write() as session:
+            entry = session.get_one(OutboxEntry, outbox_id, with_for_update=True)
             number = _number(session, entry)
             if entry.lease_expires_at is not None and entry.lease_expires_at >= now:
                 holder = holder_of(entry.lease_owner, entry.lease_taken_at, entry.lease_expires_at)
