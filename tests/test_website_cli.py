@@ -35,6 +35,7 @@ from tests.support.samples import OFFICE_CODE, valid_form
 OTHER_CLERK = "desk2"
 PASSWORD = accounts.PASSWORD
 FORM_ORDER = [
+    "classification",
     "title",
     "description",
     "incident_date",
@@ -179,7 +180,7 @@ def test_a_complaint_edited_since_start_is_refused_until_started_again(
     refused = run(data_dir, "website", "record", number, "3333333", **_as(CLERK))
     assert refused.code == WebsiteExit.EDITED
     again = json.loads(run(data_dir, "website", "start", number, "--json", **_as(CLERK)).stdout)
-    assert again["fields"][0]["value"] == "Jalan rusak parah di Daik"
+    assert again["fields"][1]["value"] == "Jalan rusak parah di Daik"  # after classification
     assert run(data_dir, "website", "record", number, "3333333", **_as(CLERK)).code == 0
 
 

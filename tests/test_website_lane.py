@@ -118,6 +118,7 @@ def test_the_panel_lists_the_lapor_form_in_order_and_hides_what_the_role_may_not
 ) -> None:
     plain = _start(web_desk, queue(web_desk, ani), ani)
     assert [f.key for f in plain.fields] == [
+        "classification",
         "title",
         "description",
         "incident_date",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lapor_desktop.attachments.metadata import Cleaned, remove_metadata
 from lapor_desktop.attachments.store import AttachmentStore, clean_filename
-from lapor_desktop.domain.complaint import Identity
+from lapor_desktop.domain.complaint import Classification, Identity
 from lapor_desktop.domain.privacy import may_see_identity
 from lapor_desktop.domain.roles import Role
 from lapor_desktop.i18n import N_, Message
@@ -29,6 +29,7 @@ from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.storage.models import Complaint
 
 FORM_ORDER = (
+    ("classification", N_("Classification")),
     ("title", N_("Title")),
     ("description", N_("Report text")),
     ("incident_date", N_("Date of the incident")),
@@ -39,6 +40,13 @@ FORM_ORDER = (
     ("rahasia", N_("Confidential (rahasia)")),
 )
 """The LAPOR! report form's fields, top to bottom: the panel's order and its copy keys."""
+
+ON_LAPOR = {
+    Classification.PENGADUAN.value: "Pengaduan",
+    Classification.ASPIRASI.value: "Aspirasi",
+    Classification.PERMINTAAN_INFORMASI.value: "Permintaan Informasi",
+}
+"""A classification as LAPOR!'s form names it (its choice is picked, never translated)."""
 
 IDENTITY_ORDER = (
     ("full_name", N_("Name")),
@@ -109,7 +117,9 @@ def form_fields(complaint: Complaint, references: ReferenceLookup) -> tuple[Hand
     """The complaint as the LAPOR! form asks for it, never an identity."""
     location = ", ".join(p for p in (complaint.location_text, complaint.region_label) if p)
     date = complaint.incident_date.strftime("%d/%m/%Y") if complaint.incident_date else ""
+    classification = complaint.classification or ""
     values = {
+        "classification": ON_LAPOR.get(classification, classification),
         "title": complaint.title,
         "description": complaint.description,
         "incident_date": date,

@@ -37,7 +37,16 @@ from ui.website_page import WAITING
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
 DIGITS = (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_5, Qt.Key.Key_6)
-FORM_KEYS = ["title", "description", "incident_date", "location", "category", "agency"]
+DIGITS += (Qt.Key.Key_7,)
+FORM_KEYS = [
+    "classification",
+    "title",
+    "description",
+    "incident_date",
+    "location",
+    "category",
+    "agency",
+]
 
 
 @pytest.fixture
@@ -154,9 +163,10 @@ def test_starting_by_keyboard_shows_the_form_in_order_and_copies_each_exact_valu
         "email",
         "address",
     ]
-    assert copy(qtbot, window, Qt.Key.Key_1, CTRL) == "Jalan rusak di Daik"
-    assert copy(qtbot, window, Qt.Key.Key_2, CTRL) == samples.valid_form().description
-    assert copy(qtbot, window, Qt.Key.Key_3, CTRL) == "20/11/2026"
+    assert copy(qtbot, window, Qt.Key.Key_1, CTRL) == "Pengaduan"  # as LAPOR!'s choice reads
+    assert copy(qtbot, window, Qt.Key.Key_2, CTRL) == "Jalan rusak di Daik"
+    assert copy(qtbot, window, Qt.Key.Key_3, CTRL) == samples.valid_form().description
+    assert copy(qtbot, window, Qt.Key.Key_4, CTRL) == "20/11/2026"
     assert copy(qtbot, window, Qt.Key.Key_1, ALT) == "Siti Aminah"
     assert copy(qtbot, window, Qt.Key.Key_2, ALT) == "2104014508900001"
     assert window.website.panel.status.text()  # says what went to the clipboard
@@ -289,7 +299,7 @@ def test_end_to_end_through_the_practice_form_by_keyboard(
             answer = requests.post(
                 practice,
                 data={
-                    "klasifikasi": "Pengaduan",
+                    "klasifikasi": copied["classification"],
                     "judul": copied["title"],
                     "isi": copied["description"],
                     "tanggal": f"{year}-{month}-{day}",  # what a browser's date picker sends
@@ -364,7 +374,7 @@ def test_the_guide_pictures_render_at_1366x768(
 
     shot("antrean")
     assert isinstance(start_by_keyboard(qtbot, window), Handover)
-    copy(qtbot, window, Qt.Key.Key_1, CTRL)
+    copy(qtbot, window, Qt.Key.Key_2, CTRL)
     shot("panel")
     assert isinstance(paste_tracking_id(qtbot, window, "nomor 12A"), WebsiteRefused)
     shot("ditolak")
