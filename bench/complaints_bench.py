@@ -32,6 +32,7 @@ from lapor_desktop.services.accounts import SignedIn
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import ComplaintQuery
 from lapor_desktop.settings import OfficeSettings
+from lapor_desktop.storage import search
 from lapor_desktop.storage.models import ComplainantIdentity, Complaint, OutboxEntry, StatusEvent
 from tests.support.samples import valid_form
 
@@ -139,6 +140,11 @@ def fill(desk: Desk, rows: int, seed: int) -> float:
             session.execute(insert(StatusEvent), events)
             if outbox:
                 session.execute(insert(OutboxEntry), outbox)
+            words = [
+                (c["id"], " ".join(str(c[k] or "") for k in search.WORD_COLUMNS))
+                for c in complaints
+            ]
+            search.index_rows(session.connection(), words)  # core inserts skip the ORM's events
         next_id = batch[-1] + 1
         print(f"\r  filled {batch[-1]:,} / {rows:,}", end="", flush=True)
     print()

@@ -320,6 +320,23 @@ def test_db_check_finds_a_queued_complaint_without_outbox_entry(
     assert filled["road"] in result.stdout
 
 
+def test_db_check_finds_a_complaint_missing_from_the_word_index(
+    data_dir: Path, filled: dict[str, str], run: Run
+) -> None:
+    with sqlite3.connect(DataPaths(data_dir).database) as connection:
+        connection.execute(
+            "DELETE FROM complaint_words WHERE rowid = "
+            "(SELECT id FROM complaints WHERE registration_number = ?)",
+            (filled["road"],),
+        )
+    connection.close()
+
+    result = run(data_dir, "db", "check")
+
+    assert result.code == 5
+    assert "search word index" in result.stdout and "1 complaints" in result.stdout
+
+
 def test_corrupted_database_file_exits_5_everywhere(
     data_dir: Path, tmp_path: Path, run: Run
 ) -> None:

@@ -26,7 +26,7 @@ from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.office import OfficeNotInitialised, load_office
 from lapor_desktop.services.orphan_files import find_orphans
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
-from lapor_desktop.storage import migrate
+from lapor_desktop.storage import migrate, search
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import Complaint, OutboxEntry
 
@@ -101,6 +101,7 @@ def run_checks(database: Database) -> list[Check]:
             (N_("Foreign keys"), _foreign_keys),
         ]
     steps.append((N_("Every queued complaint has an outbox entry"), _queued_without_outbox))
+    steps.append((N_("Every complaint is in the search word index"), _not_in_word_index))
     for name, step in steps:
         try:
             with database.read() as session:
@@ -157,6 +158,11 @@ def _queued_without_outbox(session: Session) -> list[str]:
         )
     )
     return [number or uuid for number, uuid in missing]
+
+
+def _not_in_word_index(session: Session) -> list[str]:
+    missing = search.unindexed_count(session)
+    return [f"{missing} complaints are not in it"] if missing else []
 
 
 def _fulltext(database: Database) -> Check:

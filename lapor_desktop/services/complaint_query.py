@@ -40,9 +40,21 @@ class ComplaintQuery:
     """Mark each row of a page that has a deadline missed as of this day (the list's badge)."""
     ascending: bool = False
     """Oldest first instead of newest first."""
+    order: str | None = None
+    """``"relevance"`` or ``"newest"``; None: by relevance when there is text (and not
+    ``ascending``). Keyed pages (``before_id``) are always in id order."""
     limit: int = PAGE_SIZE
     before_id: int | None = None
     """Keyset paging: the next page continues past the last row's id (in the list's order)."""
+
+
+def by_relevance(query: ComplaintQuery) -> bool:
+    """Whether the query's rows come most relevant first (a text search, unless told otherwise)."""
+    if query.before_id is not None or not query.text.strip():
+        return False
+    if query.order is not None:
+        return query.order == "relevance"
+    return not query.ascending
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lapor_desktop.domain.complaint import ComplaintDetail, ComplaintSummary, Identity
@@ -31,6 +32,7 @@ from lapor_desktop.services.complaint_query import (
     ListPage,
     PageRead,
     RowKey,
+    by_relevance,
     plan_read,
 )
 from lapor_desktop.services.complaint_statement import complaint_statement, words_only
@@ -45,8 +47,13 @@ from lapor_desktop.services.complaint_views import (
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.overdue_filter import overdue_condition
 from lapor_desktop.services.permissions import require
-from lapor_desktop.storage.models import Attachment, Complaint
-from lapor_desktop.storage.search import match_count
+from lapor_desktop.storage.models import Attachment, ComplainantIdentity, Complaint
+from lapor_desktop.storage.search import (
+    few_enough_to_rank,
+    match_clause,
+    match_count,
+    ranked_matches,
+)
 
 __all__ = [
     "ATTACHMENT_HIDDEN",
@@ -82,19 +89,20 @@ class LookupService:
         self._db = context.database
 
     def find(self, query: ComplaintQuery, *, actor: Actor) -> list[ComplaintSummary]:
-        """Newest first. Search and filters combine; paging is by key, never by offset."""
+        """Most relevant first for text (else newest). Search and filters combine."""
         require(actor, Permission.LOOK_UP_COMPLAINTS)
         with self._db.read() as session:
-            statement = complaint_statement(session, query, self._ctx, actor)
+            statement = self._statement(session, query, actor)
             return [summary_of(c) for c in session.scalars(statement)]
 
     def find_page(
         self, query: ComplaintQuery, *, actor: Actor
     ) -> tuple[list[ComplaintSummary], int | None]:
-        """One page plus the key of the next one (None on the last page)."""
+        """One page plus the key of the next one (None on the last page); id order, by key."""
         require(actor, Permission.LOOK_UP_COMPLAINTS)
+        query = replace(query, order="newest")
         with self._db.read() as session:
-            rows = list(session.scalars(complaint_statement(session, query, self._ctx, actor)))
+            rows = list(session.scalars(self._statement(session, query, actor)))
             next_key = rows[-1].id if len(rows) == query.limit else None
             page: list[ComplaintSummary] = list(self._listed(session, query, rows))
         if query.before_id is None:
@@ -120,9 +128,14 @@ class LookupService:
         end = min(start + query.limit, total)
         if end <= start:
             return ListPage(start, [], ())
-        read = plan_read(query, start, end, total, near)
+        if query.order != "relevance":  # a table keeps id order unless asked (keyed reads)
+            query = replace(query, order="newest")
+        if by_relevance(query):  # no key order to read from: from the top
+            read = PageRead(replace(query, limit=end - start, before_id=None), start, False)
+        else:
+            read = plan_read(query, start, end, total, near)
         with self._db.read() as session:
-            statement = complaint_statement(session, read.query, self._ctx, actor)
+            statement = self._statement(session, read.query, actor)
             rows = list(session.scalars(statement.offset(read.offset)))
             if read.reverse:
                 rows.reverse()
@@ -141,9 +154,46 @@ class LookupService:
                 counted = match_count(session, query.text)
                 if counted is not None:
                     return counted
-            statement = complaint_statement(session, query, self._ctx, actor)
+            statement = self._statement(session, replace(query, order="newest"), actor)
             inner = statement.limit(None).order_by(None)
             return int(session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+    def _statement(self, session: Session, query: ComplaintQuery, actor: Actor) -> Select[Any]:
+        """The query's statement; a text search by relevance joins the ranked matches.
+
+        A NIK or phone number typed also finds complaints quoting it in their text.
+        More than ``RANK_LIMIT`` matches come newest first (scoring them all is too slow).
+        """
+        person = person_condition(query.text, actor, self._ctx.vault)
+        rank = by_relevance(query) and few_enough_to_rank(session, query.text)
+        if person is None and not rank:
+            return complaint_statement(session, query, self._ctx, actor)
+        filters = complaint_statement(session, replace(query, text=""), self._ctx, actor)
+        if person is not None:
+            owners: ColumnElement[bool] = Complaint.id.in_(
+                select(ComplainantIdentity.complaint_id).where(person[1])
+            )
+            if not may_see_identity(actor.role, rahasia=True):
+                owners = and_(owners, Complaint.rahasia == false())
+            found = [owners, Complaint.tracking_id == query.text.strip()]
+            quoted = match_clause(
+                session, query.text, past_id=query.before_id, ascending=query.ascending
+            )
+            filters = filters.where(or_(*found, *([quoted] if quoted is not None else [])))
+        ranked = ranked_matches(session, query.text) if rank else None
+        if ranked is None:
+            return filters
+        if person is not None:
+            return (
+                filters.outerjoin(ranked, ranked.c.id == Complaint.id)
+                .order_by(None)
+                .order_by(ranked.c.score.is_(None).desc(), ranked.c.score, Complaint.id.desc())
+            )
+        return (
+            filters.join(ranked, ranked.c.id == Complaint.id)
+            .order_by(None)
+            .order_by(ranked.c.score, Complaint.id.desc())
+        )
 
     def _listed(
         self, session: Session, query: ComplaintQuery, rows: list[Complaint]
