@@ -111,6 +111,19 @@ class Complaint(Base):
         Index("ix_complaints_agency", "agency_code"),
         Index("ix_complaints_category", "category_code"),
         Index("ix_complaints_classification", "classification"),
+        Index(
+            "ix_complaints_received_report",  # the reports' period counts (migration 0006)
+            "submitted_at",
+            "status",
+            "classification",
+            "category_code",
+            "agency_code",
+            "channel",
+            "region_code",
+            "delivered_via",
+            "rahasia",
+            "anonim",
+        ),
     )
 
 
@@ -157,6 +170,8 @@ class StatusEvent(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+    __table_args__ = (Index("ix_status_events_timeline", "complaint_id", "status", "occurred_at"),)
 
 
 class Attachment(Base):
