@@ -7,6 +7,8 @@ national service's address and keys, and this workstation's device token.
 
 from __future__ import annotations
 
+import dataclasses
+
 from lapor_desktop.desk import (
     AccountFactory,
     Desk,
@@ -19,7 +21,12 @@ from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MachineKeyStore
 from lapor_desktop.services.accounts import AccountService
 from lapor_desktop.services.context import Clock, system_clock
-from lapor_desktop.settings import NationalServiceSettings, OfficeSettings, WorkstationSettings
+from lapor_desktop.settings import (
+    NationalServiceSettings,
+    OfficeSettings,
+    WebsiteLaneSettings,
+    WorkstationSettings,
+)
 from sync.connection import national_problems
 from sync.device_token import DeviceTokenError, store_token
 
@@ -51,6 +58,8 @@ def set_up(
     problem = (supervisor.problem() if supervisor else None) or next(iter(problems.values()), None)
     if problem is not None:
         raise SetupRefused(problem)
+    if training:
+        office = practice_website(office)
     desk = initialise(
         paths,
         office,
@@ -70,6 +79,21 @@ def set_up(
         desk.close()
         raise
     return desk
+
+
+def practice_website(office: OfficeSettings) -> OfficeSettings:
+    """A training desk's website lane opens its server's practice form, never the real LAPOR!.
+
+    Only when the address is still the real one and a national server is set (the training
+    reference server serves the form); an address an IT officer chose is kept.
+    """
+    from sync.reference_server.practice_form import PRACTICE_PATH  # training only: Flask's
+
+    server = office.national.server_url
+    if not server or office.website.address != WebsiteLaneSettings().address:
+        return office
+    website = dataclasses.replace(office.website, address=server.rstrip("/") + PRACTICE_PATH)
+    return dataclasses.replace(office, website=website)
 
 
 def _store_device_token(paths: DataPaths, token_text: str) -> None:

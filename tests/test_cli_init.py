@@ -20,10 +20,11 @@ from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.accounts import SignedIn
-from lapor_desktop.settings import WorkstationSettings
+from lapor_desktop.settings import WebsiteLaneSettings, WorkstationSettings
 from sync.connection import NO_SERVER, NotConfigured, connected_engine
 from sync.device_token import load_token
 from sync.reference_server import RunningServer
+from sync.reference_server.practice_form import PRACTICE_PATH
 from tests.support.cli import ROOT, Run, in_process, init_args
 from tests.support.reference_server import running_reference_server
 from tests.support.samples import OFFICE_CODE, valid_form
@@ -260,3 +261,21 @@ def test_a_new_token_later_needs_a_sign_in_and_replaces_the_old(
     assert anonymous.code == ExitCode.AUTHENTICATION
     assert signed.code == ExitCode.OK, signed.stderr
     assert record_and_sync(folder) == (1, 0)
+
+
+def test_a_training_desk_types_into_the_practice_form_never_the_real_lapor(
+    tmp_path: Path, run: Run, server: RunningServer, token_file: Path
+) -> None:
+    training, real = tmp_path / "latihan", tmp_path / "nyata"
+    assert new_desk(run, training, "--training-only", *connect(server, token_file))[0] == 0
+    assert new_desk(run, real, *connect(server, token_file))[0] == 0
+
+    def address(folder: Path) -> str:
+        desk = open_desk(DataPaths(folder))
+        try:
+            return desk.context.office.website.address
+        finally:
+            desk.close()
+
+    assert address(training) == server.url.rstrip("/") + PRACTICE_PATH
+    assert address(real) == WebsiteLaneSettings().address
