@@ -142,3 +142,9 @@ def test_email_check_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", no_network)
     monkeypatch.setattr(socket.socket, "connect", no_network)
     assert check_email("budi@lapor.go.id") == ("budi@lapor.go.id", None)
+
+
+def test_an_address_ending_at_the_at_sign_says_the_domain_is_missing() -> None:
+    value, message = check_email("siti.aminah@")
+    assert value is None and message is not None
+    assert "()" not in message.render("id") and "domain" in message.render("id")

@@ -57,11 +57,11 @@ def parse_incident_date(
 def _check_bounds(
     date: dt.date, today: dt.date, max_age_years: int | None
 ) -> tuple[dt.date | None, Message | None]:
-    shown = date.isoformat()
+    shown = date.strftime("%d/%m/%Y")  # as the operator typed it, never ISO
     if date > today:
         return None, Message(
             N_("{date} is in the future; today is {today}."),
-            {"date": shown, "today": today.isoformat()},
+            {"date": shown, "today": today.strftime("%d/%m/%Y")},
         )
     if date < EARLIEST_INCIDENT_DATE:
         return None, Message(N_("{date} is before 17 August 1945."), {"date": shown})

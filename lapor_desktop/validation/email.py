@@ -28,6 +28,10 @@ def check_email(text: str) -> tuple[str | None, Message | None]:
     if "@" not in typed:
         return None, Message(N_("Must contain an @ sign, as in name@example.com."))
     domain = typed.rpartition("@")[2]
+    if not domain.strip():
+        return None, Message(
+            N_("Nothing follows the @ sign: add the domain, as in name@example.com.")
+        )
     if "." not in domain.strip("."):
         return None, Message(
             N_("The part after the @ sign ({domain}) is not an internet domain."),

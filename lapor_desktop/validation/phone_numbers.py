@@ -39,7 +39,9 @@ _NOT_POSSIBLE: dict[int, str] = {
     ValidationResult.TOO_LONG: N_("Too long for a phone number."),
     ValidationResult.INVALID_LENGTH: N_("Has the wrong number of digits for a phone number."),
     ValidationResult.INVALID_COUNTRY_CODE: N_("Starts with an unknown country code."),
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: N_("Add the area code, for example 021 for Jakarta."),
+    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: N_(
+        "Add the area code, for example 0776 for Lingga or 021 for Jakarta."
+    ),
 }
 
 
