@@ -28,6 +28,7 @@ from lapor_desktop.storage.models import OutboxEntry
 from sync.reference_server.practice_form import PRACTICE_PATH
 from sync.training_demo import prepare_training_desk, training_office
 from tests.support import accounts
+from tests.support import cli as support_cli
 from tests.support.cli import CLERK, NIK, Run, clerk_of, cli, in_process, open_desk
 from tests.support.reference_server import running_reference_server
 from tests.support.samples import OFFICE_CODE, valid_form
@@ -292,3 +293,29 @@ def test_the_demo_desk_stores_the_practice_form_as_its_lapor_address(
     finally:
         training.stop()
         shutil.rmtree(training.root, ignore_errors=True)
+
+
+def test_a_supervisor_sends_new_complaints_by_the_website_lane_and_back(
+    run: Run, tmp_path: Path
+) -> None:
+    root = support_cli.set_up_desk(tmp_path)  # a protocol desk, as init makes one
+    refused = run(root, "website", "new-complaints", "website", **_as(CLERK))
+    changed = run(root, "website", "new-complaints", "website")
+    again = run(root, "website", "new-complaints", "website")
+
+    assert refused.code == 9
+    assert changed.code == 0 and "website" in changed.stdout, changed.stderr
+    assert "nothing changed" in again.stdout
+    desk = open_desk(root)
+    try:
+        number = _queue(desk)
+        assert [i.registration_number for i in desk.website.queue(actor=clerk_of(desk))] == [number]
+    finally:
+        desk.close()
+    assert run(root, "website", "new-complaints", "protocol").code == 0
+    desk = open_desk(root)
+    try:
+        _queue(desk)
+        assert desk.website.waiting() == 1, "the one queued before keeps its route"
+    finally:
+        desk.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..output import Output
-from . import lease_commands, queue_commands, record_commands
+from . import lease_commands, office_route, queue_commands, record_commands
 
 _SUBCOMMANDS = {
     "queue": queue_commands.queue,
@@ -16,6 +16,7 @@ _SUBCOMMANDS = {
     "record": record_commands.record,
     "status": record_commands.status,
     "route": record_commands.route,
+    "new-complaints": office_route.new_complaints,
 }
 
 

@@ -17,7 +17,7 @@ def _date(text: str) -> dt.date:
 
 
 def add_website_commands(commands: argparse._SubParsersAction[Any], common: Any) -> None:
-    """``website queue|start|show|record|cancel|not-sent|status|route``."""
+    """``website queue|start|show|record|cancel|not-sent|status|route|new-complaints``."""
     website = commands.add_parser(
         "website", parents=[common], help="the LAPOR! website lane: type complaints into LAPOR!"
     )
@@ -63,3 +63,9 @@ def add_website_commands(commands: argparse._SubParsersAction[Any], common: Any)
     route.add_argument("key", metavar="ID", help="registration number, UUID or tracking ID")
     route.add_argument("route", choices=("protocol", "website"))
     route.add_argument("--reason", required=True, metavar="TEXT", help="kept in the audit log")
+    new = actions.add_parser(
+        "new-complaints",
+        parents=[common],
+        help="the route of complaints saved from now on: the API or this lane (supervisor)",
+    )
+    new.add_argument("route", choices=("protocol", "website"))
