@@ -6,6 +6,8 @@ apart keeps each under a screenful of reading.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,6 +40,11 @@ TRAINING_DESK = Message(
     N_("Training desk: it only ever talks to the training server on this computer.")
 )
 LIVE_DESK = Message(N_("Live desk: complaints go to the national LAPOR! service."))
+ROUTES = (
+    (N_("Sent by the desk through the LAPOR! API"), "protocol"),
+    (N_("Typed into the LAPOR! website by an operator"), "website"),
+)
+"""The office's route of new complaints (``website.route``); one waiting complaint moves apart."""
 
 
 class SettingsForm(QWidget):
@@ -61,6 +68,7 @@ class SettingsForm(QWidget):
         self.token_state = set_role(QLabel(), "hint")
         self.public_keys = QPlainTextEdit()
         self.pinned_ca_file = QLineEdit()
+        self.route = QComboBox()
         self.choose_ca = QPushButton()
         self.mode = set_role(QLabel(), "training" if training else "hint")
         self.language = QComboBox()
@@ -90,6 +98,7 @@ class SettingsForm(QWidget):
             text.setReadOnly(not editable)
         for widget in (
             self.choose_ca,
+            self.route,
             self.max_attachment_mib,
             self.allow_audio_video,
             self.verification_working_days,
@@ -130,6 +139,13 @@ class SettingsForm(QWidget):
             self._label(N_("Pinned &CA file"), self.pinned_ca_file),
             self._with_error("pinned_ca_file", ca_row),
         )
+        national.addRow(
+            self._label(N_("&Route of new complaints"), self.route),
+            self._with_error("route", self.route),
+        )
+        for index, (msgid, route) in enumerate(ROUTES):
+            self.route.addItem("", route)
+            t.bind(functools.partial(self.route.setItemText, index), msgid)
         station_box, station = self._group(N_("This workstation"))
         station.addRow(self._label(N_("&Language"), self.language), self.language)
         station.addRow(

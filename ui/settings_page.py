@@ -30,7 +30,7 @@ from lapor_desktop.services.settings_service import (
     SettingsService,
     parse_leave_days,
 )
-from lapor_desktop.settings import MIB, NationalServiceSettings, OfficeSettings, SlaSettings
+from lapor_desktop.settings import MIB, OfficeSettings, SlaSettings
 from ui.errors import explain
 from ui.i18n import Texts
 from ui.qt_dialogs import file_dialog_options
@@ -111,6 +111,7 @@ class SettingsPage(SettingsForm):
         self.server_url.setText(national.server_url)
         self.public_keys.setPlainText("\n".join(national.public_keys))
         self.pinned_ca_file.setText(national.pinned_ca_file)
+        self.route.setCurrentIndex(max(0, self.route.findData(office.website.route)))
         self.device_token.clear()
         self._show_token(loaded.token_set, loaded.token_problem)
         self.max_attachment_mib.setValue(max(1, office.attachments.max_bytes // MIB))
@@ -179,7 +180,8 @@ class SettingsPage(SettingsForm):
     def _settings(self, leave: tuple[dt.date, ...]) -> OfficeSettings:
         assert self._base is not None
         keys = split_keys(self.public_keys.toPlainText())
-        national = NationalServiceSettings(
+        national = dataclasses.replace(
+            self._base.national,
             server_url=self.server_url.text().strip(),
             public_keys=keys,
             pinned_ca_file=self.pinned_ca_file.text().strip(),
@@ -196,9 +198,11 @@ class SettingsPage(SettingsForm):
             max_bytes=self.max_attachment_mib.value() * MIB,
             allow_audio_video=self.allow_audio_video.isChecked(),
         )
+        website = dataclasses.replace(self._base.website, route=str(self.route.currentData()))
         return dataclasses.replace(
             self._base,
             national=national,
+            website=website,
             sla=sla,
             attachments=attachments,
             idle_lock_minutes=self.idle_lock_minutes.value(),

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from lapor_desktop.desk import Desk
-from lapor_desktop.i18n import Message
+from lapor_desktop.i18n import Message, translate
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.office import load_office
 from lapor_desktop.services.permissions import PermissionDenied
@@ -22,10 +22,11 @@ from lapor_desktop.storage.models import AuditEntry
 from sync.connection import TRAINING_NOT_LOOPBACK
 from sync.device_token import load_token
 from sync.protocol.receipts import public_key_text
-from tests.support import accounts
+from tests.support import accounts, samples
 from tests.ui.desk_window import open_window
 from ui.i18n import Language
 from ui.main_window import MainWindow
+from ui.settings_form import ROUTES
 from ui.settings_page import SAVED, TOKEN_SET, SettingsPage
 from ui.settings_work import SaveResult
 
@@ -147,3 +148,23 @@ def test_the_front_desk_sees_the_settings_but_cannot_change_them(
     office = dataclasses.replace(sqlite_desk.context.office, office_name="Lain")
     with pytest.raises(PermissionDenied):
         SettingsService(sqlite_desk.context).save(sqlite_clerk, office)
+
+
+def test_a_supervisor_sends_new_complaints_to_the_website_lane_from_the_settings(
+    qtbot: QtBot, sqlite_desk: Desk, boss: Actor, language: Language
+) -> None:
+    window = open_window(qtbot, sqlite_desk, boss, language)
+    page = _settings(qtbot, window)
+    assert page.route.currentData() == "protocol"
+    assert page.route.itemText(1) == translate(ROUTES[1][0], "id")
+    page.route.setFocus()
+    qtbot.keyClick(page.route, Qt.Key.Key_Down)  # by keyboard, as an operator would
+    assert page.route.currentData() == "website"
+
+    _save(qtbot, page)
+
+    stored = load_office(sqlite_desk.database)
+    assert stored is not None and stored.website.route == "website"
+    assert stored.national.adapter == sqlite_desk.context.office.national.adapter
+    saved = sqlite_desk.intake.submit(samples.valid_form(), actor=boss)
+    assert [i.complaint_uuid for i in sqlite_desk.website.queue(actor=boss)] == [saved.uuid]
