@@ -146,7 +146,7 @@ class DashboardPage(QWidget):
         self._texts.show(
             "message",
             self.message.setText,
-            Message(N_("Figures as of {day}"), {"day": report.as_of.isoformat()}),
+            Message(N_("Figures as of {day}"), {"day": f"{report.as_of:%d/%m/%Y}"}),
         )
         self._fill_summary(report)
         self._fill_sla(report)
@@ -196,7 +196,7 @@ class DashboardPage(QWidget):
         for index, row in enumerate(rows):
             title = t(CONFIDENTIAL) if row.title is None else row.title
             missed = ", ".join(t(DEADLINE_LABELS[d]) for d in row.missed)
-            cells = (row.registration_number, title, row.received_on.isoformat(), missed)
+            cells = (row.registration_number, title, f"{row.received_on:%d/%m/%Y}", missed)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(UUID_ROLE, row.uuid)
