@@ -94,7 +94,7 @@ class SyncController(QObject):
             self._tasks.run(self._read_status, self._show_counts)
 
     def stop(self) -> None:
-        """Cancel a pass under way (between requests), end the thread, close the sync log."""
+        """Cancel a pass under way (the request in flight is cut), end the thread, close the log."""
         if self._stopped:
             return
         self._stopped = True
