@@ -16,7 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, exists, false, or_
 
 from lapor_desktop.domain.status import CLOSED_VALUES, Status
-from lapor_desktop.services.sla import CLOCK_STARTS, DEADLINE_RULES, WorkingCalendar
+from lapor_desktop.services.sla import (
+    CLOCK_STARTS,
+    DEADLINE_RULES,
+    DeadlineRule,
+    WorkingCalendar,
+)
 from lapor_desktop.settings import OfficeSettings
 from lapor_desktop.storage.models import Complaint, StatusEvent
 
@@ -33,15 +38,23 @@ def overdue_condition(office: OfficeSettings, today: dt.date) -> ColumnElement[b
     # Column-only rules first: SQLite stops at the first true term of an OR.
     for rule in sorted(DEADLINE_RULES, key=lambda r: r.met_by is not None):
         cutoff = local_midnight(rule.first_start_on_time(today, sla, calendar))
-        late = _started_before(rule.starts_with, cutoff)
-        if rule.met_by is not None:
-            late = and_(late, ~_happened(rule.met_by))
-        missed.append(late)
+        missed.append(rule_missed(rule, cutoff))
     return and_(
         Complaint.submitted_at.is_not(None),
         Complaint.status.not_in(CLOSED_VALUES),
         or_(false(), *missed),
     )
+
+
+def rule_missed(rule: DeadlineRule, cutoff: dt.datetime) -> ColumnElement[bool]:
+    """The rule's clock started before ``cutoff`` and the step that meets it has not happened.
+
+    Not closed is the caller's part: the list ORs every rule under one such test.
+    """
+    late = _started_before(rule.starts_with, cutoff)
+    if rule.met_by is not None:
+        late = and_(late, ~_happened(rule.met_by))
+    return late
 
 
 def _started_before(step: Status, moment: dt.datetime) -> ColumnElement[bool]:

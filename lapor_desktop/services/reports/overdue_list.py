@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from lapor_desktop.domain.status import CLOSED_VALUES, Status
+from lapor_desktop.domain.status import CLOSED_VALUES
+from lapor_desktop.services.overdue_filter import rule_missed
 from lapor_desktop.services.reports.figures import received_in
 from lapor_desktop.services.reports.period import Period
 from lapor_desktop.services.reports.sla_figures import step_columns
@@ -32,7 +33,7 @@ from lapor_desktop.services.sla import (
     deadline_states,
 )
 from lapor_desktop.settings import OfficeSettings
-from lapor_desktop.storage.models import Complaint, StatusEvent
+from lapor_desktop.storage.models import Complaint
 
 DEFAULT_LIMIT = 100
 
@@ -113,27 +114,8 @@ def _start(rule: DeadlineRule, moments: dict[str, Any]) -> Any:
 
 
 def _late(rule: DeadlineRule, cutoff: dt.datetime) -> ColumnElement[bool]:
-    """Open, the clock started before ``cutoff``, and the step that meets it not done."""
-    condition = Complaint.status.not_in(CLOSED_VALUES) & _before(rule.starts_with, cutoff)
-    if rule.met_by is not None:
-        condition = condition & ~_happened(rule.met_by)
-    return condition
-
-
-def _before(step: Status, moment: dt.datetime) -> ColumnElement[bool]:
-    if step is CLOCK_STARTS:
-        return Complaint.submitted_at < moment
-    return exists().where(
-        StatusEvent.complaint_id == Complaint.id,
-        StatusEvent.status == step.value,
-        StatusEvent.occurred_at < moment,
-    )
-
-
-def _happened(step: Status) -> ColumnElement[bool]:
-    return exists().where(
-        StatusEvent.complaint_id == Complaint.id, StatusEvent.status == step.value
-    )
+    """Open and missed, by the rule the list's overdue filter uses (``overdue_filter``)."""
+    return Complaint.status.not_in(CLOSED_VALUES) & rule_missed(rule, cutoff)
 
 
 def _row(
