@@ -199,7 +199,13 @@ def connected_engine(
         )
         config = fitted_config(config or EngineConfig(), adapter)
         try:
-            yield SyncEngine(adapter, sync_store_for(context), clock=context.clock, config=config)
+            yield SyncEngine(
+                adapter,
+                sync_store_for(context),
+                clock=context.clock,
+                config=config,
+                data_root=context.attachments_root.parent,  # DataPaths: root/attachments
+            )
         finally:
             if forget is not None:
                 forget()

@@ -51,6 +51,7 @@ COMMANDS: dict[str, str | Command] = {
     "audit": "lapor_desktop.cli.audit_command:audit_verify",
     "website": "lapor_desktop.cli.website_commands.dispatch:website_command",
     "recap": "lapor_desktop.cli.recap_command:recap",
+    "bundle": "lapor_desktop.cli.bundle_command:bundle",
 }
 """Each command's function, named ``"module:function"`` and imported when it runs."""
 

@@ -19,6 +19,8 @@
      does not verify: a person must fix it
 13   ``sync``: a captive portal (hotspot sign-in page) answered instead of LAPOR!
 14   ``sync``: no national service or device token is configured on this desk
+15   ``bundle``: the bundle cannot be used (cut, damaged, a volume missing, not for this
+     desk, a forged receipt ...); nothing of it was applied
 130  interrupted (Ctrl+C)
 ===  ==================================================================
 
@@ -70,6 +72,7 @@ class ExitCode(enum.IntEnum):
     NATIONAL_AUTH = 12
     CAPTIVE_PORTAL = 13
     SYNC_NOT_CONFIGURED = 14
+    BUNDLE_REFUSED = 15
     INTERRUPTED = 130
 
 

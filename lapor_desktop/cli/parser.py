@@ -193,7 +193,14 @@ def build_parser() -> Parser:
     _privacy_commands(commands, common)
     _website_commands(commands, common)
     _recap_command(commands, common)
+    _bundle_command(commands, common)
     return parser
+
+
+def _bundle_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    from .bundle_command import add_bundle_parser
+
+    add_bundle_parser(commands, common)
 
 
 def _recap_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:

@@ -45,6 +45,8 @@ class Permission(enum.StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     DATA_SUBJECT_REQUESTS = "data_subject_requests"
     ROUTE_COMPLAINTS = "route_complaints"
+    CARRY_BUNDLES = "carry_bundles"
+    """Seal the outbox into an offline bundle, import one (relay or return): sealed, never read."""
 
     @property
     def label(self) -> str:
@@ -67,6 +69,7 @@ _PERMISSION_LABELS = {
     Permission.VIEW_AUDIT_LOG: N_("view the audit log"),
     Permission.DATA_SUBJECT_REQUESTS: N_("handle requests from data subjects"),
     Permission.ROUTE_COMPLAINTS: N_("move a complaint between the LAPOR! routes"),
+    Permission.CARRY_BUNDLES: N_("make or import offline bundles"),
 }
 
 _FRONT_DESK = frozenset(
@@ -91,6 +94,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VIEW_AUDIT_LOG,
         Permission.DATA_SUBJECT_REQUESTS,
         Permission.ROUTE_COMPLAINTS,
+        Permission.CARRY_BUNDLES,
         # Many district desks have no IT staff of their own: the head of the desk sets it up.
         Permission.CHANGE_SETTINGS,
     },
@@ -103,6 +107,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT_LOG,
             Permission.EXPORT_WITHOUT_IDENTITY,
             Permission.LOOK_UP_COMPLAINTS,
+            # A bundle is sealed to the national key: carrying it shows IT no identity.
+            Permission.CARRY_BUNDLES,
         }
     ),
 }

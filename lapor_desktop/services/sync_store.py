@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import BinaryIO, TypeVar
 
 from sqlalchemy import func, select
@@ -25,6 +26,9 @@ from sqlalchemy.orm import Session
 from lapor_desktop.attachments.store import AttachmentStore
 from lapor_desktop.reference.dataset import ReferenceDataset
 from lapor_desktop.reference.store import ReferenceLookup, install
+from lapor_desktop.services import bundle_outbox, device_keys
+from lapor_desktop.services.bundle_outbox import RELAYS
+from lapor_desktop.services.bundle_records import ClaimedRelay
 from lapor_desktop.services.changes import REFERENCE_DATA
 from lapor_desktop.services.events import EventHub
 from lapor_desktop.services.identity_vault import IdentityVault
@@ -48,6 +52,18 @@ from lapor_desktop.services.sync_records import (
 )
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import OutboxEntry, SyncValue
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """This desk's public bundle keys and what the service knows of them."""
+
+    signing_key: str
+    sealing_key: str
+    key_id: str
+    registered: bool
+    national_key: str | None
+
 
 REFERENCE_ETAG_KEY = "reference_etag"
 REFERENCE_SOURCE = "national"
@@ -159,6 +175,51 @@ class SyncStore:
         """Give leases back untried (the pass stopped before sending these)."""
         self.leases.release(outbox_ids)
 
+    # -- relayed bundles and this desk's bundle keys (docs/bundles.md) --------------------------
+
+    def claim_relays(self, limit: int) -> list[ClaimedRelay]:
+        """Lease another desk's sealed bundles waiting to be relayed, oldest first."""
+        return self.leases.claim(RELAYS, limit)
+
+    def relay_answered(
+        self, outbox_id: int, *, return_sha256: str, return_file_name: str, return_bundle_id: str
+    ) -> None:
+        """The service applied the bundle; its return bundle waits at ``return_file_name``."""
+        with self._write() as session:
+            bundle_outbox.relay_answered(
+                session,
+                outbox_id,
+                return_sha256,
+                return_file_name,
+                self._clock(),
+                return_bundle_id=return_bundle_id,
+            )
+
+    def relay_refused(self, outbox_id: int, reason: str) -> None:
+        with self._write() as session:
+            bundle_outbox.relay_refused(session, outbox_id, reason, self._clock())
+
+    def bundle_enrolment(self) -> Enrolment:
+        """What this desk must still tell the service or learn from it (keys made at first)."""
+        with self._db.write() as session:
+            keys = device_keys.load_or_create(session, device_keys.vault_cipher(self._vault))
+            return Enrolment(
+                signing_key=keys.signing_public_b64,
+                sealing_key=keys.sealing_public_b64,
+                key_id=keys.signing_key_id,
+                registered=device_keys.is_registered(session, keys),
+                national_key=device_keys.national_bundle_key_text(session),
+            )
+
+    def enrolled(self, *, registered_key_id: str | None, national_key: str | None) -> None:
+        """Keep what the service confirmed: our keys registered, its bundle key."""
+        now = self._clock()
+        with self._db.write() as session:
+            if registered_key_id is not None:
+                device_keys.set_registered(session, registered_key_id, now=now)
+            if national_key is not None:
+                device_keys.set_national_bundle_key(session, national_key, now=now)
+
     def attempts_of(self, outbox_id: int) -> int:
         with self._db.read() as session:
             return session.get_one(OutboxEntry, outbox_id).attempts
@@ -217,7 +278,8 @@ class SyncStore:
 
     def left(self) -> int:
         """What this desk's sync lanes could still send, now or after a backoff."""
-        return sum(self.leases.left(lane) for lane in (self._submissions, UPLOADS, FOLLOW_UPS))
+        lanes = (self._submissions, UPLOADS, FOLLOW_UPS, RELAYS)
+        return sum(self.leases.left(lane) for lane in lanes)
 
     def counts(self) -> dict[str, int]:
         """Outbox entries by state (for the summary and a status display)."""

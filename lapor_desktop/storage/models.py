@@ -217,9 +217,10 @@ class OutboxEntry(Base):
     __tablename__ = "outbox"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    complaint_id: Mapped[int] = mapped_column(
+    complaint_id: Mapped[int | None] = mapped_column(
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
+    """None only for an entry that carries another desk's bundle (the relay lane)."""
     kind: Mapped[str] = mapped_column(String(32))
     ref_uuid: Mapped[str] = mapped_column(String(36))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -236,6 +237,10 @@ class OutboxEntry(Base):
     """Backoff: not claimed again before this time."""
     needs_lookup: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     """The last send may have arrived: look the UUID up before sending again."""
+    bundle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bundles.id", ondelete="SET NULL", name="fk_outbox_bundle_id"), index=True
+    )
+    """The outbound bundle that carries this pending entry (it may still go online first)."""
 
     __table_args__ = (
         Index("ix_outbox_pending", "state", "priority", "id"),
@@ -379,3 +384,7 @@ class AppliedChange(Base):
     change_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36))
     applied_at: Mapped[dt.datetime] = mapped_column()
+
+
+# Modelled in its own module (this one is at its size limit); imported here so the schema is whole.
+from lapor_desktop.storage import bundle_models as bundle_models  # noqa: E402

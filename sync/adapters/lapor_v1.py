@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from sync.adapters.bundle_route import (
+    BundleCalls,
+    NationalBundleKey,
+    ReturnEnvelope,
+    no_404,
+)
 from sync.adapters.http_exchange import HttpExchange, Reply, decode_json, failure_of
-from sync.adapters.outcomes import Failure, MalformedResponse, NotFound, Rejected, UntrustedReceipt
+from sync.adapters.outcomes import Failure, MalformedResponse, NotFound, UntrustedReceipt
 from sync.adapters.service import AttachmentSource, NationalService, ServerTimeSample
 from sync.adapters.tus_client import DEFAULT_CHUNK_BYTES, TusUploader
 from sync.protocol.codec import (
@@ -54,13 +60,6 @@ def _system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _no_404(failure: Failure | NotFound) -> Failure:
-    """Where 404 cannot be a normal answer, it means a wrong address: a refusal."""
-    if isinstance(failure, NotFound):
-        return Rejected(404, "not-found", "")
-    return failure
-
-
 class LaporV1Adapter:
     def __init__(
         self,
@@ -76,11 +75,13 @@ class LaporV1Adapter:
     ) -> None:
         """``token`` may be left out when the injected session already sends it."""
         self._clock = clock
+        trusted_keys = tuple(trusted_keys)
         self._verifier = ReceiptVerifier(trusted_keys)
         self._http = HttpExchange(
             session, base_url, clock=clock, token=token, timeout=timeout, language=language
         )
         self._tus = TusUploader(self._http, clock, chunk_bytes)
+        self._bundles = BundleCalls(self._http, clock, trusted_keys)
 
     @property
     def last_server_time(self) -> ServerTimeSample | None:
@@ -99,7 +100,7 @@ class LaporV1Adapter:
         body = encode_batch_request(BatchRequest(tuple(items)))
         reply = self._ok(self._http.call("POST", "/v1/complaints:batch", json_body=body))
         if not isinstance(reply, Reply):
-            return _no_404(reply)
+            return no_404(reply)
         response = decode_json(reply, lambda o: decode_batch_response(o, expected_items=len(items)))
         if not isinstance(response, BatchResponse):
             return response
@@ -171,7 +172,7 @@ class LaporV1Adapter:
             params["cursor"] = cursor
         reply = self._ok(self._http.call("GET", "/v1/changes", params=params))
         if not isinstance(reply, Reply):
-            return _no_404(reply)
+            return no_404(reply)
         return decode_json(reply, lambda o: decode_changes_page(o, limit=limit))
 
     def reference_data(self, etag: str | None) -> ReferenceData | ReferenceNotModified | Failure:
@@ -185,7 +186,7 @@ class LaporV1Adapter:
             return ReferenceNotModified(raw.headers.get("ETag", etag), server_time)
         reply = self._ok(raw)
         if not isinstance(reply, Reply):
-            return _no_404(reply)
+            return no_404(reply)
         new_etag = reply.headers.get("ETag")
         return decode_json(reply, lambda o: decode_reference_data(o, new_etag))
 
@@ -198,8 +199,22 @@ class LaporV1Adapter:
     def server_time(self) -> ServerClock | Failure:
         reply = self._ok(self._http.call("GET", "/v1/time"))
         if not isinstance(reply, Reply):
-            return _no_404(reply)
+            return no_404(reply)
         return decode_json(reply, decode_server_clock)
+
+    # -- offline bundles (sync/adapters/bundle_route.py) ------------------------------------
+
+    def bundle_key(self) -> NationalBundleKey | Failure:
+        return self._bundles.bundle_key()
+
+    def register_device_keys(self, signing_key: str, sealing_key: str) -> Failure | None:
+        return self._bundles.register_device_keys(signing_key, sealing_key)
+
+    def post_bundle(self, sha256: str) -> ReturnEnvelope | Failure:
+        return self._bundles.post_bundle(sha256)
+
+    def fetch_return(self, bundle_id: str) -> ReturnEnvelope | NotFound | Failure:
+        return self._bundles.fetch_return(bundle_id)
 
 
 if TYPE_CHECKING:  # mypy proves the adapter offers everything the engine relies on

@@ -12,6 +12,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from lapor_desktop.services.sync_status import (  # the status reads what a pass writes
     CLOCK_OFFSET_KEY,
@@ -25,8 +26,10 @@ from sync.adapters.outcomes import Failure, RetryLater
 from sync.adapters.service import NationalService
 from sync.engine.backoff import Backoff
 from sync.engine.batch_size import BatchSizer
+from sync.engine.enrolment import enrol
 from sync.engine.failures import outcome_of
 from sync.engine.lanes import AttachmentLane, ComplaintLane, FollowUpLane, LaneLoop
+from sync.engine.lanes.relays import RelayLane
 from sync.engine.link_state import KEYS as LINK_KEYS
 from sync.engine.link_state import LinkState
 from sync.engine.outcomes import Cancelled, Done, PassOutcome, ServiceUnavailable, SyncSummary
@@ -68,7 +71,9 @@ class SyncEngine:
         config: EngineConfig | None = None,
         timer: Callable[[], float] = time.monotonic,
         link: LinkState | None = None,
+        data_root: Path | None = None,
     ) -> None:
+        """``data_root``: the data folder, where relayed bundles wait (no relay lane without)."""
         self._config = config = config or EngineConfig()
         self._service = service
         self._store = store
@@ -89,6 +94,7 @@ class SyncEngine:
         )
         self._follow_ups = FollowUpLane(service, store)
         self._attachments = AttachmentLane(service, store)
+        self._relays = RelayLane(service, store, data_root) if data_root is not None else None
         self._puller = Puller(
             service, store, page_size=config.page_size, max_pages=config.max_pages
         )
@@ -169,6 +175,7 @@ class SyncEngine:
             lambda: self._loop.run(self._follow_ups, summary, progress),
             lambda: self._pull(summary, progress),
             lambda: self._pull_reference(summary, progress),
+            lambda: self._relay(summary, progress),
             lambda: self._upload(summary, progress),
         )
         stop: PassOutcome | None = None
@@ -179,6 +186,8 @@ class SyncEngine:
         progress.update(phase=Phase.IDLE, status_updates=summary.status_updates)
         summary.outcome = stop or Done()
         outcome = summary.outcome
+        if isinstance(outcome, Done):
+            enrol(self._service, self._store)
         self._busy = None
         if isinstance(outcome, ServiceUnavailable) and isinstance(outcome.failure, RetryLater):
             self._busy = outcome
@@ -208,6 +217,13 @@ class SyncEngine:
         progress.update(phase=Phase.REFERENCE)
         summary.reference_updated, failure = self._reference.run()
         return None if failure is None else self._outcome_of(failure)
+
+    def _relay(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
+        """Other desks' sealed bundles, before this desk's own files (they carry whole outboxes)."""
+        if self._relays is None:
+            return None
+        progress.update(phase=Phase.UPLOADING)
+        return self._loop.run(self._relays, summary, progress)
 
     def _upload(self, summary: SyncSummary, progress: Progress) -> PassOutcome | None:
         progress.update(phase=Phase.UPLOADING)

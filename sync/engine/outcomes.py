@@ -241,6 +241,8 @@ class SyncSummary:
     status_updates: int = 0
     attachments_sent: int = 0
     follow_ups_sent: int = 0
+    bundles_relayed: int = 0
+    """Other desks' sealed bundles handed to the service; their return bundles wait here."""
     reference_updated: bool = False
     """A newer reference set (regions, agencies, categories) was installed."""
     outcome: PassOutcome = field(default_factory=Done)

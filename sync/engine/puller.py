@@ -15,6 +15,22 @@ from sync.protocol.messages import ChangesPage
 CURSOR_KEY = "changes_cursor"
 
 
+def national_changes(page: ChangesPage) -> list[NationalChange]:
+    """A page's changes as the desk's timeline takes them (online, or from a return bundle)."""
+    return [
+        NationalChange(
+            change_id=c.change_id,
+            client_uuid=c.client_uuid,
+            tracking_id=c.tracking_id,
+            status=c.status,
+            text=c.text,
+            agency_code=c.agency_code,
+            occurred_at=c.occurred_at,
+        )
+        for c in page.changes
+    ]
+
+
 class Puller:
     def __init__(
         self, service: NationalService, store: SyncStore, *, page_size: int, max_pages: int
@@ -37,21 +53,7 @@ class Puller:
                 continue
             if not isinstance(page, ChangesPage):
                 return applied, page
-            applied += self._store.apply_changes(
-                [
-                    NationalChange(
-                        change_id=c.change_id,
-                        client_uuid=c.client_uuid,
-                        tracking_id=c.tracking_id,
-                        status=c.status,
-                        text=c.text,
-                        agency_code=c.agency_code,
-                        occurred_at=c.occurred_at,
-                    )
-                    for c in page.changes
-                ],
-                page.next_cursor,
-            )
+            applied += self._store.apply_changes(national_changes(page), page.next_cursor)
             cursor = page.next_cursor
             if not page.has_more:
                 break

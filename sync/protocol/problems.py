@@ -30,6 +30,13 @@ class ProblemCode(enum.StrEnum):
     RATE_LIMITED = "rate-limited"
     UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal-error"
+    DESK_KEY_TAKEN = "desk-key-taken"
+    BUNDLE_NOT_UPLOADED = "bundle-not-uploaded"
+    BUNDLE_DAMAGED = "bundle-damaged"
+    UNKNOWN_DESK = "unknown-desk"
+    WRONG_OFFICE = "wrong-office"
+    NOT_FOR_THIS_SERVICE = "not-for-this-service"
+    BUNDLE_ID_REUSED = "bundle-id-reused"
 
 
 def problem_type(code: ProblemCode) -> str:

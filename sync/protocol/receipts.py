@@ -24,6 +24,8 @@ from sync.protocol.messages import Receipt
 from sync.protocol.wire import format_time
 
 RECEIPT_CONTEXT = "lapor-receipt/1"
+BUNDLE_KEY_CONTEXT = b"lapor-bundle-key/1"
+"""What the receipt key signs with the service's bundle sealing key (``GET /v1/bundle-key``)."""
 
 
 def receipt_payload(

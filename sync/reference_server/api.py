@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 
 from flask import Flask, Response, request
 
@@ -22,6 +23,7 @@ from sync.protocol.messages import (
     ChangesPage,
     ComplaintRecord,
     FollowUpResult,
+    ItemResult,
     ServerClock,
     SubmissionItem,
 )
@@ -114,6 +116,29 @@ def _held_by(state: ServerState, office: str, client_uuid: str) -> StoredComplai
     return held
 
 
+def submit_items(
+    state: ServerState, office: str, items: list[object], *, now: dt.datetime, language: str
+) -> tuple[ItemResult, ...]:
+    """Each item checked alone, the valid ones stored in one transaction: the one rule of
+    submission, for an online batch and for the complaints a bundle carries alike."""
+    checked = [
+        check_item(raw, i, codes=state.codes, now=now, language=language)
+        for i, raw in enumerate(items)
+    ]
+    conflict = Message(N_("Another version of this complaint was received before."))
+    stored = state.store.submit(
+        office,
+        [(i, item) for i, item in enumerate(checked) if isinstance(item, SubmissionItem)],
+        now=now,
+        signer=state.signer,
+        deduplicate=state.faults.current.deduplicate,
+        conflict_detail=conflict.render(language),
+    )
+    return tuple(
+        stored[i] if isinstance(item, SubmissionItem) else item for i, item in enumerate(checked)
+    )
+
+
 def register_api(app: Flask, state: ServerState) -> None:
     limits = state.config.limits
 
@@ -134,24 +159,8 @@ def register_api(app: Flask, state: ServerState) -> None:
                 ),
                 extras={"max_items": limits.max_batch_items},
             )
-        now, lang = state.now(), language()
-        checked = [
-            check_item(raw, i, codes=state.codes, now=now, language=lang)
-            for i, raw in enumerate(items)
-        ]
-        conflict = Message(N_("Another version of this complaint was received before."))
-        stored = state.store.submit(
-            office,
-            [(i, item) for i, item in enumerate(checked) if isinstance(item, SubmissionItem)],
-            now=now,
-            signer=state.signer,
-            deduplicate=state.faults.current.deduplicate,
-            conflict_detail=conflict.render(lang),
-        )
-        results = tuple(
-            stored[i] if isinstance(item, SubmissionItem) else item
-            for i, item in enumerate(checked)
-        )
+        now = state.now()
+        results = submit_items(state, office, items, now=now, language=language())
         fail_after_commit(state.faults)
         return json_response(encode_batch_response(BatchResponse(now, results)))
 

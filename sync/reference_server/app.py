@@ -13,6 +13,7 @@ from sync.protocol.problems import ProblemCode
 from sync.protocol.wire import format_time
 from sync.reference_server.addstream_endpoint import register_addstream
 from sync.reference_server.api import register_api
+from sync.reference_server.bundle_endpoint import register_bundles
 from sync.reference_server.faults import apply_faults, register_admin
 from sync.reference_server.practice_form import register_practice_form
 from sync.reference_server.practice_records import PracticeRecords
@@ -50,7 +51,8 @@ def create_app(state: ServerState) -> tuple[Flask, RequestRecorder]:
 
     register_admin(app, state.faults, lambda: recorder, state.store)
     register_api(app, state)
-    register_uploads(app, state)
+    files = register_uploads(app, state)
+    register_bundles(app, state, files)
     register_practice_form(app, state, PracticeRecords(state.config.data_dir))
     register_addstream(app, state)
 

@@ -1,7 +1,8 @@
 """``python -m sync.reference_server`` (and ``lapor-desktop reference-server``): run it in front.
 
-On start it writes ``server.json`` in the data folder (URL, public key,
-tokens file) so scripts that asked for ``--port 0`` can find it.
+On start it writes ``server.json`` in the data folder (URL, public key, bundle
+key, tokens file) so scripts that asked for ``--port 0`` can find it.
+``trust-desk`` lets an operator of the service trust a desk's bundle keys by hand.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import datetime as dt
 import json
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
 from lapor_desktop import durable_files
 from lapor_desktop.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message
+from sync.bundles.envelope import b64, raw_public, x25519_key_id
 from sync.reference_server.config import (
     DeviceToken,
     Faults,
@@ -23,8 +26,11 @@ from sync.reference_server.config import (
     ServerLimits,
     WorkflowTimings,
 )
+from sync.reference_server.desk_keys import DeskKeys, Registration
 from sync.reference_server.keys import TOKENS_FILE
 from sync.reference_server.running import build_server
+from sync.reference_server.schema import open_engine
+from sync.reference_server.state import DATABASE_FILE
 
 SERVER_FILE = "server.json"
 
@@ -115,18 +121,74 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _trust_desk_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lapor-desktop reference-server trust-desk",
+        description="Trust a desk's bundle keys for its office (an operator of the service).",
+    )
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--office", required=True, metavar="CODE")
+    parser.add_argument("--signing-key", required=True, metavar="B64", help="Ed25519, raw")
+    parser.add_argument("--sealing-key", required=True, metavar="B64", help="X25519, raw")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE)
+    return parser
+
+
+def trust_desk(argv: list[str]) -> int:
+    """0 when the keys are trusted for the office now; 1 when they belong to another office."""
+    args = _trust_desk_parser().parse_args(argv)
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(args.data_dir / DATABASE_FILE)
+    try:
+        keys = DeskKeys(engine, threading.Lock())
+        try:
+            outcome, kid = keys.register(
+                args.office, args.signing_key, args.sealing_key, now=dt.datetime.now(dt.UTC)
+            )
+        except ValueError:
+            print(Message(N_("Each key is base64 of its 32 raw bytes.")).render(args.lang))
+            return 2
+        held = keys.find(kid)
+    finally:
+        engine.dispose()
+    if outcome is Registration.TAKEN:
+        print(Message(N_("This desk key is registered to another office.")).render(args.lang))
+        return 1
+    lines = [
+        Message(
+            N_("Desk key {key_id} is trusted for office {office}."),
+            {"key_id": kid, "office": args.office},
+        )
+    ]
+    if held is not None and not held.office_active:
+        lines.append(
+            Message(
+                N_("Office {office} has no active device token here: its bundles are refused."),
+                {"office": args.office},
+            )
+        )
+    print("\n".join(line.render(args.lang) for line in lines))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve until interrupted (Ctrl+C or SIGTERM); 0 on a clean stop."""
-    args = build_parser().parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["trust-desk"]:
+        return trust_desk(given[1:])
+    args = build_parser().parse_args(given)
     try:
         config = config_from(args)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
     server = build_server(config, args.host, args.port)
+    bundle_key = server.state.bundle_key.public_key()
     info = {
         "url": server.url,
         "public_key": server.public_key_text,
+        "bundle_key": b64(raw_public(bundle_key)),
+        "bundle_key_id": x25519_key_id(bundle_key),
         "tokens_file": str(args.data_dir / TOKENS_FILE),
     }
     if server.admin_token is not None:
@@ -135,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         Message(N_("Reference LAPOR! server at {url}"), {"url": server.url}),
         Message(N_("Receipt public key: {key}"), {"key": server.public_key_text}),
+        Message(
+            N_("Bundle key: {key} (key ID {key_id})"),
+            {"key": info["bundle_key"], "key_id": info["bundle_key_id"]},
+        ),
         Message(N_("Device tokens: {path}"), {"path": info["tokens_file"]}),
         Message(N_("Stop with Ctrl+C.")),
     ]

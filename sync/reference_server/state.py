@@ -11,10 +11,16 @@ from lapor_desktop.reference.dataset import ReferenceDataset, load_bundled
 from sync.protocol.receipts import ReceiptSigner
 from sync.protocol.wire import dump_json, format_time
 from sync.reference_server.config import DeviceToken, ServerConfig
+from sync.reference_server.desk_keys import DeskKeys
 from sync.reference_server.devices import DeviceRegistry
 from sync.reference_server.faults import FaultState
 from sync.reference_server.intake import DatasetCodes
-from sync.reference_server.keys import SUSPENDED_BY_DEFAULT, load_default_tokens, load_signing_key
+from sync.reference_server.keys import (
+    SUSPENDED_BY_DEFAULT,
+    load_bundle_key,
+    load_default_tokens,
+    load_signing_key,
+)
 from sync.reference_server.store import Store
 
 DATABASE_FILE = "reference.sqlite3"
@@ -67,11 +73,16 @@ class ServerState:
         self.dataset = dataset = config.reference or load_bundled(BUNDLED_PROVINCE)
         self.codes = DatasetCodes(dataset)
         self.reference = ReferencePayload.of(dataset)
-        self.signer = ReceiptSigner(load_signing_key(data_dir))
+        self.signing_key = load_signing_key(data_dir)
+        """Signs receipts and return bundles."""
+        self.signer = ReceiptSigner(self.signing_key)
+        self.bundle_key = load_bundle_key(data_dir)
+        """Opens the bundles desks seal to the national service."""
         self.faults = FaultState(config.faults, config.seed)
         self.store = Store(data_dir / DATABASE_FILE, config.timings, self.codes.agency_name)
         try:
             self.devices = DeviceRegistry(self.store.engine, self.store.lock)
+            self.desk_keys = DeskKeys(self.store.engine, self.store.lock)
             self.default_tokens = load_default_tokens(data_dir)
             suspended = SUSPENDED_BY_DEFAULT | config.suspended_offices
             for token in (*self.default_tokens, *config.tokens):

@@ -169,7 +169,7 @@ def _expires_header(response: Response, record: UploadRecord, lifetime: dt.timed
         response.headers["Upload-Expires"] = format_datetime(expires, usegmt=True)
 
 
-def register_uploads(app: Flask, state: ServerState) -> None:
+def register_uploads(app: Flask, state: ServerState) -> UploadFiles:
     records = UploadRecords(state.store.engine, state.store.lock)
     files = UploadFiles(state)
     maximum = state.config.limits.max_upload_bytes
@@ -393,3 +393,5 @@ def register_uploads(app: Flask, state: ServerState) -> None:
             )
         durable_files.move_into_place(part, files.blob(sha256))
         records.complete(sha256, state.now())
+
+    return files

@@ -67,25 +67,6 @@ class AttachmentLane:
                 break
         return exchange
 
-    def _resumed(self, source: AttachmentSource) -> UploadState | Failure:
-        """The upload, resumed at once after a reset as long as the server's offset grows.
-
-        The uploader gives up when one part got nothing through; on a link that resets
-        every few hundred KB, the server's kernel may have thrown a whole part away
-        while the server was still catching up. One more try settles it: a dead link
-        fails it at once, a flaky one moves the offset on.
-        """
-        held = -1
-        for _ in range(MAX_RESUMES):
-            state = self._service.upload_attachment(source)
-            if not _reset(state) or source.cancelled():
-                return state
-            found = self._service.upload_offset(source.sha256)
-            if not isinstance(found, UploadState) or found.offset <= held:
-                return state
-            held = found.offset
-        return state
-
     def _upload(self, entry: ClaimedUpload, exchange: Exchange, progress: Progress) -> None:
         try:
             with self._store.open_attachment(entry.sha256) as plain:
@@ -98,7 +79,7 @@ class AttachmentLane:
                     media_type=entry.media_type,
                     cancelled=lambda: progress.cancelled,
                 )
-                state = self._resumed(source)
+                state = resumed_upload(self._service, source)
         except FileNotFoundError:
             exchange.verdicts[entry.outbox_id] = SetAside(FILE_MISSING)
             return
@@ -119,6 +100,26 @@ class AttachmentLane:
             exchange.verdicts[entry.outbox_id] = SetAside(reason)
         else:
             exchange.failure = state
+
+
+def resumed_upload(service: NationalService, source: AttachmentSource) -> UploadState | Failure:
+    """The upload, resumed at once after a reset as long as the server's offset grows.
+
+    The uploader gives up when one part got nothing through; on a link that resets
+    every few hundred KB, the server's kernel may have thrown a whole part away
+    while the server was still catching up. One more try settles it: a dead link
+    fails it at once, a flaky one moves the offset on. (Attachments and relayed bundles.)
+    """
+    held = -1
+    for _ in range(MAX_RESUMES):
+        state = service.upload_attachment(source)
+        if not _reset(state) or source.cancelled():
+            return state
+        found = service.upload_offset(source.sha256)
+        if not isinstance(found, UploadState) or found.offset <= held:
+            return state
+        held = found.offset
+    return state
 
 
 def _reset(state: UploadState | Failure) -> bool:

@@ -187,7 +187,7 @@ class ComplaintLane:
 def _found(entry: ClaimedSubmission, found: ComplaintRecord) -> Delivered | SetAside:
     if found.content_hash == entry.content_hash:
         return Delivered(stored_receipt(found.receipt), Tally.ALREADY_PRESENT)
-    return SetAside(_conflict_reason(found.tracking_id, ""), Tally.CONFLICTS)
+    return SetAside(conflict_reason(found.tracking_id, ""), Tally.CONFLICTS)
 
 
 def _verdict(result: Accepted | Duplicate | Conflict | ItemRejected) -> Delivered | SetAside:
@@ -196,11 +196,12 @@ def _verdict(result: Accepted | Duplicate | Conflict | ItemRejected) -> Delivere
     if isinstance(result, Duplicate):
         return Delivered(stored_receipt(result.receipt), Tally.ALREADY_PRESENT)
     if isinstance(result, Conflict):
-        return SetAside(_conflict_reason(result.tracking_id, result.detail), Tally.CONFLICTS)
+        return SetAside(conflict_reason(result.tracking_id, result.detail), Tally.CONFLICTS)
     where = f" ({result.field})" if result.field else ""
     return SetAside(f"{result.code}{where}: {result.reason}", Tally.REJECTED)
 
 
-def _conflict_reason(tracking_id: str, detail: str) -> str:
+def conflict_reason(tracking_id: str, detail: str) -> str:
+    """Why a complaint is set aside when LAPOR! holds other content under its UUID."""
     text = f"conflict: LAPOR! holds other content under this UUID ({tracking_id})"
     return f"{text}: {detail}" if detail else text

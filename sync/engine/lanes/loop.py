@@ -41,6 +41,7 @@ class Tally(enum.StrEnum):
     CONFLICTS = "conflicts"
     ATTACHMENTS_SENT = "attachments_sent"
     FOLLOW_UPS_SENT = "follow_ups_sent"
+    BUNDLES_RELAYED = "bundles_relayed"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,276 @@
+"""``bundle``: offline bundles carried by USB stick or phone (docs/bundles.md).
+
+``bundle export --to FOLDER`` seals what waits on an island desk; ``bundle import FILE...``
+takes in whatever bundle it is given (an island's bundle on a connected desk: relayed by the
+next ``sync``; a return bundle on the island desk: receipts recorded); ``bundle list`` shows
+them all; ``bundle returns --to FOLDER`` copies the return bundles a relay desk received, for
+the trip back. Supervisor or IT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+from typing import Any, ClassVar
+
+from lapor_desktop.i18n import N_, Message
+
+from .exit_codes import CliError, ExitCode, UsageError
+from .output import Output, local_time
+
+
+class BundleRefused(CliError):
+    """A bundle that cannot be used (damaged, cut, not for this desk ...): nothing was applied."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.BUNDLE_REFUSED
+
+
+def add_bundle_parser(
+    commands: argparse._SubParsersAction[Any], common: argparse.ArgumentParser
+) -> None:
+    bundle = commands.add_parser(
+        "bundle",
+        parents=[common],
+        help="offline bundles for a USB stick or a phone: export, import, list (supervisor, IT)",
+    )
+    sub = bundle.add_subparsers(dest="bundle_command", metavar="SUBCOMMAND", required=True)
+    export = sub.add_parser(
+        "export", parents=[common], help="seal what waits to be sent into the next bundle"
+    )
+    export.add_argument("--to", required=True, metavar="FOLDER", help="e.g. the USB stick")
+    export.add_argument(
+        "--max-volume-mb",
+        type=float,
+        metavar="MB",
+        help="cut the bundle into volumes of at most this size (a phone's message limit)",
+    )
+    export.add_argument(
+        "--again", action="store_true", help="also what earlier bundles carry (a lost stick)"
+    )
+    take = sub.add_parser(
+        "import", parents=[common], help="take in a bundle: relay it, or record its receipts"
+    )
+    take.add_argument("files", nargs="+", metavar="FILE", help="every volume of one bundle")
+    sub.add_parser("list", parents=[common], help="bundles made, relayed and returned")
+    returns = sub.add_parser(
+        "returns", parents=[common], help="copy the return bundles this desk relayed, for the trip"
+    )
+    returns.add_argument("--to", required=True, metavar="FOLDER")
+    key = sub.add_parser(
+        "keys",
+        parents=[common],
+        help="this desk's public bundle keys (for the service's 'trust-desk'); the national key",
+    )
+    key.add_argument(
+        "--national-key",
+        metavar="KEY",
+        help="the national service's bundle key (base64), for a desk that never went online",
+    )
+
+
+def bundle(args: argparse.Namespace, out: Output) -> int:
+    from sync.bundles.problems import BundleProblem
+
+    try:
+        return {
+            "export": _export,
+            "import": _import,
+            "list": _list,
+            "returns": _returns,
+            "keys": _keys,
+        }[args.bundle_command](args, out)
+    except BundleProblem as problem:
+        raise BundleRefused(problem.message) from problem
+
+
+def _folder(text: str) -> Path:
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise UsageError(Message(N_("There is no folder {path}."), {"path": str(folder)}))
+    return folder
+
+
+def _export(args: argparse.Namespace, out: Output) -> int:
+    from sync.bundles.export import export_bundle
+
+    from .session import signed_in_desk
+
+    folder = _folder(args.to)
+    limit = None if args.max_volume_mb is None else int(args.max_volume_mb * 1024 * 1024)
+    with signed_in_desk(args, out) as (desk, me):
+        made = export_bundle(
+            desk.context, folder, actor=me.actor, max_volume_bytes=limit, again=args.again
+        )
+    out.line(
+        out.t(
+            N_(
+                "Bundle {sequence} written: {complaints} complaints, {attachments} files, "
+                "{follow_ups} follow-ups in {volumes} file(s):"
+            ),
+            sequence=made.sequence,
+            volumes=len(made.paths),
+            **made.counts,
+        )
+    )
+    for path in made.paths:
+        out.line(f"  {path}")
+    out.line(
+        out.t(
+            N_(
+                "Carry every file to a desk with a connection. They stay waiting here too: if the "
+                "network comes back first, they are sent as usual and nothing is sent twice."
+            )
+        )
+    )
+    return ExitCode.OK
+
+
+def _import(args: argparse.Namespace, out: Output) -> int:
+    from sync.bundles.incoming import Imported, import_bundle
+
+    from .session import signed_in_desk
+
+    files = [Path(f).expanduser() for f in args.files]
+    for path in files:
+        if not path.is_file():
+            raise UsageError(Message(N_("There is no file {path}."), {"path": str(path)}))
+    with signed_in_desk(args, out) as (desk, me):
+        taken = import_bundle(
+            desk.context,
+            desk.context.office.national,
+            desk.paths.root,
+            files,
+            actor=me.actor,
+        )
+    place = {"sequence": taken.sequence, "office": taken.origin_office}
+    if taken.kind is Imported.RELAY:
+        text = N_(
+            "Bundle {sequence} of office {office} is on the relay lane: the next sync sends it "
+            "to LAPOR! and writes the return bundle for the trip back ('bundle returns')."
+        )
+        out.line(out.t(text, **place))
+    elif taken.kind is Imported.RELAY_AGAIN:
+        text = N_("Bundle {sequence} of office {office} was already here: nothing was added.")
+        out.line(out.t(text, **place))
+    else:
+        summary = taken.summary
+        assert summary is not None
+        out.line(
+            out.t(
+                N_(
+                    "Return bundle for bundle {sequence} recorded: {sent} received by LAPOR!, "
+                    "{already} known before, {conflicts} conflicts, {rejected} refused, "
+                    "{attachments} files, {follow_ups} follow-ups, {changes} status changes."
+                ),
+                sequence=taken.sequence,
+                **summary.counts(),
+            )
+        )
+    return ExitCode.OK
+
+
+def _list(args: argparse.Namespace, out: Output) -> int:
+    from lapor_desktop.services import bundle_outbox
+
+    from .session import signed_in_desk
+
+    with signed_in_desk(args, out) as (desk, _me):
+        with desk.database.read() as session:
+            rows = bundle_outbox.bundle_overview(session)
+        timezone = desk.context.office.timezone
+    if not rows:
+        out.line(out.t(N_("No bundles yet.")))
+        return ExitCode.OK
+    headers = [
+        out.t(N_("Bundle")),
+        out.t(N_("Direction")),
+        out.t(N_("Office")),
+        out.t(N_("State")),
+        out.t(N_("Since")),
+        out.t(N_("Complaints")),
+        out.t(N_("Still waiting")),
+    ]
+    out.table(
+        headers,
+        [
+            [
+                str(r.sequence),
+                out.t(DIRECTIONS.get(r.direction, r.direction)),
+                r.origin_office,
+                out.t(STATES.get(r.state, r.state)),
+                local_time(r.carried_since or r.created_at, timezone),
+                str(r.counts.get("complaints", 0)),
+                str(r.pending),
+            ]
+            for r in rows
+        ],
+    )
+    return ExitCode.OK
+
+
+def _returns(args: argparse.Namespace, out: Output) -> int:
+    from .session import signed_in_desk
+
+    folder = _folder(args.to)
+    with signed_in_desk(args, out) as (desk, _me):
+        source = desk.paths.root / "relay" / "returns"
+    copied = 0
+    for path in sorted(source.glob("*.laporbundle")) if source.is_dir() else []:
+        shutil.copyfile(path, folder / path.name)
+        out.line(f"  {folder / path.name}")
+        copied += 1
+    out.line(out.t(N_("{count} return bundle file(s) copied."), count=copied))
+    return ExitCode.OK
+
+
+def _keys(args: argparse.Namespace, out: Output) -> int:
+    from lapor_desktop.domain.roles import Permission
+    from lapor_desktop.services import device_keys
+    from lapor_desktop.services.permissions import require
+
+    from .session import signed_in_desk
+
+    with signed_in_desk(args, out) as (desk, me):
+        require(me.actor, Permission.CARRY_BUNDLES)
+        vault = desk.context.require_vault()
+        now = desk.context.now()
+        with desk.database.write() as session:
+            keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
+            if args.national_key:
+                problem = device_keys.set_national_bundle_key(session, args.national_key, now=now)
+                if problem is not None:
+                    raise UsageError(problem)
+            registered = device_keys.is_registered(session, keys)
+            national = device_keys.national_bundle_key_text(session)
+        office = desk.context.office.office_code
+    out.line(out.t(N_("Office {office}, this desk's bundle keys:"), office=office))
+    out.line(f"  signing-key {keys.signing_public_b64}  ({keys.signing_key_id})")
+    out.line(f"  sealing-key {keys.sealing_public_b64}")
+    known = N_("known to LAPOR!") if registered else N_("not yet registered at LAPOR!")
+    out.line(out.t(known))
+    if national is None:
+        out.line(out.t(NO_NATIONAL))
+    else:
+        out.line(out.t(N_("National bundle key: {key}"), key=national))
+    return ExitCode.OK
+
+
+NO_NATIONAL = N_(
+    "The national bundle key is not known yet: sync once online, or set it with "
+    "'bundle keys --national-key KEY'."
+)
+
+DIRECTIONS = {
+    "outbound": N_("made here"),
+    "relay": N_("relayed"),
+    "return": N_("return"),
+}
+STATES = {
+    "carried": N_("carried"),
+    "answered": N_("answered"),
+    "waiting": N_("waiting to be sent"),
+    "sending": N_("sending"),
+    "refused": N_("refused by LAPOR!"),
+    "imported": N_("recorded"),
+}

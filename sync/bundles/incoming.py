@@ -1,0 +1,177 @@
+"""Importing bundle files: a relay keeps an island's bundle unopened; an island takes its answer.
+
+What a file is decides what happens, never the person's choice of menu: an outbound
+bundle for the national service is queued on the relay lane (this desk cannot open it);
+a return bundle sealed to this desk is verified (the national signature on the envelope,
+then every receipt) and recorded as an online pass records its answers. Nothing is written
+unless all of it holds.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from lapor_desktop import durable_files
+from lapor_desktop.domain.roles import Permission
+from lapor_desktop.i18n import N_, Message
+from lapor_desktop.security.file_modes import private_folder
+from lapor_desktop.services import audit, bundle_outbox, bundle_returns, device_keys
+from lapor_desktop.services.bundle_records import BundleRefused
+from lapor_desktop.services.bundle_returns import ReturnSummary
+from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.permissions import require
+from lapor_desktop.settings import NationalServiceSettings
+from sync.bundles.envelope import BundleHeader, Envelope, open_envelope, parse_envelope
+from sync.bundles.problems import BundleProblem
+from sync.bundles.returns import read_answers
+from sync.bundles.volumes import join_volumes
+from sync.protocol.receipts import key_id, public_key_from_text
+
+RELAY_FOLDER = "relay"
+OWN_BUNDLE = N_(
+    "This bundle was made on this desk. Carry it to a desk that has a connection: it relays "
+    "the bundle to LAPOR! and gives you the return bundle to bring back."
+)
+NOT_NATIONAL = N_(
+    "This return bundle is not signed by the national service this desk trusts: it was not "
+    "imported."
+)
+OTHER_DESK = N_(
+    "This return bundle answers another desk's bundle (office {office}): take it to that desk."
+)
+HANDOVER_LATER = N_(
+    "This is a hand-over bundle for a parent office; this version of the desk cannot take "
+    "hand-over bundles yet."
+)
+
+
+class Imported(enum.StrEnum):
+    RELAY = "relay"
+    """Queued unopened on the relay lane: the next sync pass sends it."""
+    RELAY_AGAIN = "relay_again"
+    """This exact bundle was already here: nothing new was written."""
+    RETURN = "return"
+    """A return bundle: receipts, refusals and status changes recorded."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    kind: Imported
+    sequence: int
+    origin_office: str
+    counts: dict[str, int]
+    summary: ReturnSummary | None = None
+
+
+def import_bundle(
+    context: DeskContext,
+    settings: NationalServiceSettings,
+    data_root: Path,
+    files: Sequence[Path],
+    *,
+    actor: Actor,
+) -> ImportResult:
+    """Join, check and take in the volumes of one bundle; BundleProblem and nothing otherwise."""
+    require(actor, Permission.CARRY_BUNDLES)
+    envelope = parse_envelope(join_volumes(files))
+    header = envelope.header
+    if header.kind == "handover":
+        raise BundleProblem("handover_not_supported", Message(HANDOVER_LATER))
+    with context.database.read() as session:
+        ours = device_keys.public_ids(session)
+    if header.kind == "outbound":
+        if ours is not None and header.sender_key_id == ours.signing_key_id:
+            raise BundleProblem("own_bundle", Message(OWN_BUNDLE))
+        return _relay(context, data_root, envelope, actor)
+    return _take_return(context, settings, envelope, actor)
+
+
+def _relay(context: DeskContext, data_root: Path, envelope: Envelope, actor: Actor) -> ImportResult:
+    header = envelope.header
+    folder = private_folder(data_root / RELAY_FOLDER)
+    name = f"{header.bundle_id}.envelope"
+    durable_files.write_bytes(folder / name, envelope.data, mode=0o600)
+    now = context.now()
+    with context.database.write() as session:
+        entry = bundle_outbox.relay_entry(
+            session,
+            bundle_id=header.bundle_id,
+            sequence=header.sequence,
+            origin_office=header.origin_office,
+            envelope_sha256=envelope.sha256,
+            file_name=f"{RELAY_FOLDER}/{name}",
+            counts=header.counts,
+            now=now,
+        )
+        if isinstance(entry, BundleRefused):
+            raise BundleProblem(entry.code, entry.message)
+        if entry is not None:
+            _audit(context, session, actor, "bundle_relay_queued", header.bundle_id, header)
+    kind = Imported.RELAY if entry is not None else Imported.RELAY_AGAIN
+    return ImportResult(kind, header.sequence, header.origin_office, dict(header.counts))
+
+
+def _take_return(
+    context: DeskContext, settings: NationalServiceSettings, envelope: Envelope, actor: Actor
+) -> ImportResult:
+    header = envelope.header
+    trusted = [public_key_from_text(text) for text in settings.public_keys]
+    if header.sender_key_id not in {key_id(k) for k in trusted}:
+        raise BundleProblem("not_national", Message(NOT_NATIONAL))
+    vault, now = context.require_vault(), context.now()
+    with context.database.write() as session:
+        keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
+    if header.origin_office != context.office.office_code:
+        raise BundleProblem("other_desk", Message(OTHER_DESK, {"office": header.origin_office}))
+    answers = read_answers(open_envelope(envelope, keys.sealing), trusted)
+    with context.database.write() as session:
+        summary = bundle_returns.record_return(
+            session,
+            in_reply_to=header.in_reply_to or "",
+            return_bundle_id=header.bundle_id,
+            envelope_sha256=envelope.sha256,
+            receipts=answers.receipts,
+            conflicts=answers.conflicts,
+            rejections=answers.rejected,
+            uploads_stored=answers.uploads,
+            follow_ups_stored=answers.follow_ups,
+            changes=answers.changes,
+            next_cursor=answers.next_cursor,
+            now=now,
+            sequence=header.sequence,
+            origin_office=header.origin_office,
+        )
+        if isinstance(summary, BundleRefused):
+            raise BundleProblem(summary.code, summary.message)
+        _audit(context, session, actor, "bundle_return_imported", header.bundle_id, header)
+    return ImportResult(
+        Imported.RETURN, header.sequence, header.origin_office, dict(header.counts), summary
+    )
+
+
+def _audit(
+    context: DeskContext,
+    session: Session,
+    actor: Actor,
+    action: str,
+    bundle_id: str,
+    header: BundleHeader,
+) -> None:
+    audit.record(
+        session,
+        at=context.now(),
+        actor=actor.username,
+        station_id=context.station.station_id,
+        action=action,
+        entity_type="bundle",
+        entity_id=bundle_id,
+        details={
+            "sequence": header.sequence,
+            "origin_office": header.origin_office,
+        },
+    )
