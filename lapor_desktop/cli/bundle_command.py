@@ -48,6 +48,11 @@ def add_bundle_parser(
     export.add_argument(
         "--again", action="store_true", help="also what earlier bundles carry (a lost stick)"
     )
+    export.add_argument(
+        "--parent",
+        action="store_true",
+        help="a hand-over bundle for the parent office's desk, which submits for this office",
+    )
     take = sub.add_parser(
         "import", parents=[common], help="take in a bundle: relay it, or record its receipts"
     )
@@ -62,6 +67,17 @@ def add_bundle_parser(
         parents=[common],
         help="this desk's public bundle keys (for the service's 'trust-desk'); the national key",
     )
+    for who, what in (("parent", "the parent office"), ("trust", "a district office")):
+        key.add_argument(f"--{who}-office", metavar="CODE", help=f"{what}'s office code")
+        key.add_argument(f"--{who}-signing-key", metavar="KEY", help=f"{what}'s signing key")
+        key.add_argument(f"--{who}-sealing-key", metavar="KEY", help=f"{what}'s sealing key")
+    answer = sub.add_parser(
+        "answer",
+        parents=[common],
+        help="parent office: the return bundle for a district's hand-over (tracking IDs)",
+    )
+    answer.add_argument("--office", required=True, metavar="CODE")
+    answer.add_argument("--to", required=True, metavar="FOLDER")
     key.add_argument(
         "--national-key",
         metavar="KEY",
@@ -79,6 +95,7 @@ def bundle(args: argparse.Namespace, out: Output) -> int:
             "list": _list,
             "returns": _returns,
             "keys": _keys,
+            "answer": _answer,
         }[args.bundle_command](args, out)
     except BundleProblem as problem:
         raise BundleRefused(problem.message) from problem
@@ -100,7 +117,12 @@ def _export(args: argparse.Namespace, out: Output) -> int:
     limit = None if args.max_volume_mb is None else int(args.max_volume_mb * 1024 * 1024)
     with signed_in_desk(args, out) as (desk, me):
         made = export_bundle(
-            desk.context, folder, actor=me.actor, max_volume_bytes=limit, again=args.again
+            desk.context,
+            folder,
+            actor=me.actor,
+            max_volume_bytes=limit,
+            again=args.again,
+            to_parent=args.parent,
         )
     out.line(
         out.t(
@@ -150,6 +172,8 @@ def _import(args: argparse.Namespace, out: Output) -> int:
             "to LAPOR! and writes the return bundle for the trip back ('bundle returns')."
         )
         out.line(out.t(text, **place))
+    elif taken.kind is Imported.HANDOVER:
+        _report_handover(taken, out)
     elif taken.kind is Imported.RELAY_AGAIN:
         text = N_("Bundle {sequence} of office {office} was already here: nothing was added.")
         out.line(out.t(text, **place))
@@ -224,6 +248,78 @@ def _returns(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
+def _report_handover(taken: Any, out: Output) -> None:
+    from lapor_desktop.services.handover_intake import Adopted
+
+    tally = {o: sum(1 for r in taken.adopted if r.outcome is o) for o in Adopted}
+    out.line(
+        out.t(
+            N_(
+                "Hand-over bundle {sequence} of office {office}: {new} complaints joined this "
+                "desk's queue, {same} were here already, {conflicts} conflicts, {refused} refused."
+            ),
+            sequence=taken.sequence,
+            office=taken.origin_office,
+            new=tally[Adopted.NEW],
+            same=tally[Adopted.SAME],
+            conflicts=tally[Adopted.CONFLICT],
+            refused=tally[Adopted.REFUSED],
+        )
+    )
+    for result in taken.adopted:
+        if result.reason is not None:
+            out.line(f"  {result.reason.render(out.language)}")
+
+
+def _peers(session: Any, args: argparse.Namespace, now: Any) -> None:
+    """``--parent-...`` and ``--trust-...``: the desks this one exchanges hand-overs with."""
+    from lapor_desktop.services import office_peers
+
+    for who, store in (("parent", office_peers.set_parent), ("trust", office_peers.trust_district)):
+        given = [
+            getattr(args, f"{who}_{part}") for part in ("office", "signing_key", "sealing_key")
+        ]
+        if not any(given):
+            continue
+        if not all(given):
+            raise UsageError(
+                Message(
+                    N_(
+                        "Give --{who}-office, --{who}-signing-key and --{who}-sealing-key together."
+                    ),
+                    {"who": who},
+                )
+            )
+        peer = office_peers.checked(*given)
+        if isinstance(peer, Message):
+            raise UsageError(peer)
+        store(session, peer, now=now)
+
+
+def _answer(args: argparse.Namespace, out: Output) -> int:
+    from sync.bundles.handover import answer_district
+
+    from .session import signed_in_desk
+
+    folder = _folder(args.to)
+    with signed_in_desk(args, out) as (desk, me):
+        made = answer_district(desk.context, args.office, folder, actor=me.actor)
+    out.line(
+        out.t(
+            N_(
+                "Return bundle for office {office} written: {sent} complaints with a tracking ID, "
+                "{waiting} still waiting:"
+            ),
+            office=made.office,
+            sent=made.sent,
+            waiting=made.waiting,
+        )
+    )
+    for path in made.paths:
+        out.line(f"  {path}")
+    return ExitCode.OK
+
+
 def _keys(args: argparse.Namespace, out: Output) -> int:
     from lapor_desktop.domain.roles import Permission
     from lapor_desktop.services import device_keys
@@ -237,6 +333,7 @@ def _keys(args: argparse.Namespace, out: Output) -> int:
         now = desk.context.now()
         with desk.database.write() as session:
             keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
+            _peers(session, args, now)
             if args.national_key:
                 problem = device_keys.set_national_bundle_key(session, args.national_key, now=now)
                 if problem is not None:

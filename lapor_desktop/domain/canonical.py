@@ -12,7 +12,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
-from lapor_desktop.domain.complaint import ComplaintData
+from lapor_desktop.domain.complaint import ComplaintData, ComplaintForm
 
 CANONICAL_VERSION = 1
 
@@ -58,3 +58,29 @@ def canonical_bytes(content: dict[str, object]) -> bytes:
 
 def content_hash(content: dict[str, object]) -> str:
     return hashlib.sha256(canonical_bytes(content)).hexdigest()
+
+
+def form_of(content: dict[str, object], *, urgent: bool = False) -> ComplaintForm:
+    """A canonical content as a form again, to validate it where it arrives (the national
+    service, or a parent office taking a district's hand-over bundle)."""
+    identity = content["identity"]
+    assert isinstance(identity, dict)
+    return ComplaintForm(
+        classification=str(content["classification"]),
+        title=str(content["title"]),
+        description=str(content["description"]),
+        incident_date=str(content["incident_date"] or ""),
+        region_code=str(content["region_code"] or ""),
+        location_text=str(content["location_text"]),
+        category_code=str(content["category_code"] or ""),
+        agency_code=str(content["agency_code"] or ""),
+        channel=str(content["channel"]),
+        anonim=bool(content["anonim"]),
+        rahasia=bool(content["rahasia"]),
+        urgent=urgent,
+        full_name=str(identity["full_name"]),
+        nik=str(identity["nik"]),
+        phone=str(identity["phone"]),
+        email=str(identity["email"]),
+        address=str(identity["address"]),
+    )

@@ -31,6 +31,8 @@ class Direction(enum.StrEnum):
     """Another desk's bundle this desk sends on to the national service."""
     RETURN = "return"
     """An answer: imported on the desk that made the bundle, or written by the relay."""
+    HANDOVER = "handover"
+    """A district desk's bundle taken into this (parent) office's queue."""
 
 
 class BundleState(enum.StrEnum):

@@ -75,7 +75,7 @@ class FollowUpService:
                     complaint_id=complaint.id,
                     kind=OutboxKind.FOLLOW_UP,
                     ref_uuid=note.uuid,
-                    content_hash=_note_hash(note.uuid, text),
+                    content_hash=note_hash(note.uuid, text),
                     at=now,
                 )
             session.flush()
@@ -96,5 +96,6 @@ class FollowUpService:
             )
 
 
-def _note_hash(note_uuid: str, text: str) -> str:
+def note_hash(note_uuid: str, text: str) -> str:
+    """What tells a follow-up resent from one changed (its UUID and its words)."""
     return hashlib.sha256(f"{note_uuid}\n{text}".encode()).hexdigest()

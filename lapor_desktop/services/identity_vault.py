@@ -89,8 +89,10 @@ class IdentityVault:
         identity: Identity,
         *,
         indexable: bool = True,
+        salt: str | None = None,
     ) -> None:
-        salt = self.content_salt(complaint_uuid, row) or secrets.token_hex(16)
+        """``salt``: the one the content was hashed with elsewhere (a district's hand-over)."""
+        salt = salt or self.content_salt(complaint_uuid, row) or secrets.token_hex(16)
         sealed = self.seal(complaint_uuid, identity, salt=salt, indexable=indexable)
         for name in (*IDENTITY_FIELDS, "content_salt", "nik_index", "phone_index"):
             setattr(row, name, getattr(sealed, name))

@@ -13,12 +13,17 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from lapor_desktop.domain.canonical import canonical_bytes
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services import audit, bundle_outbox, device_keys
+from lapor_desktop.services import audit, bundle_outbox, device_keys, office_peers
+from lapor_desktop.services.bundle_records import BundleContents
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.permissions import require
+from lapor_desktop.storage.models import Complaint
 from sync.bundles.envelope import seal_envelope, x25519_from_text
 from sync.bundles.problems import BundleProblem
 from sync.bundles.volumes import write_volumes
@@ -26,6 +31,9 @@ from sync.bundles.volumes import write_volumes
 NOTHING_TO_CARRY = N_(
     "Nothing is waiting to be sent that is not in a bundle already: there is nothing to put "
     "in a new bundle."
+)
+NO_PARENT = N_(
+    "This desk has no parent office yet: IT sets it with 'bundle keys --parent-office ...'."
 )
 NO_NATIONAL_KEY = N_(
     "This desk does not know the national service's bundle key yet. Connect it to the "
@@ -45,6 +53,19 @@ class Exported:
     envelope_bytes: int
 
 
+def _desk_fields(session: Session, contents: BundleContents) -> dict[str, dict[str, object]]:
+    """What a parent office needs beyond the content: the number on the citizen's receipt."""
+    uuids = [c.client_uuid for c in contents.submissions]
+    rows = session.execute(
+        select(Complaint.uuid, Complaint.registration_number, Complaint.urgent).where(
+            Complaint.uuid.in_(uuids)
+        )
+    )
+    return {
+        r.uuid: {"registration_number": r.registration_number, "urgent": r.urgent} for r in rows
+    }
+
+
 def stem(office: str, sequence: int) -> str:
     """``LAPOR-2104-B0007``: the office and the bundle's number, for the person carrying it."""
     return f"LAPOR-{office}-B{sequence:04d}"
@@ -57,10 +78,13 @@ def export_bundle(
     actor: Actor,
     max_volume_bytes: int | None = None,
     again: bool = False,
+    to_parent: bool = False,
 ) -> Exported:
     """Seal what waits into the next bundle, write its volumes into ``folder``, mark it carried.
 
     ``again``: include entries already carried by an earlier bundle (a lost stick).
+    ``to_parent``: a hand-over bundle sealed to the parent office's desk, which submits the
+    complaints by its own route (``sync/bundles/handover``), instead of the national service.
     """
     require(actor, Permission.CARRY_BUNDLES)
     vault = context.require_vault()
@@ -73,7 +97,11 @@ def export_bundle(
         contents = bundle_outbox.contents_for_bundle(session, vault, again=again)
         sequence = bundle_outbox.next_sequence(session)
         cursor = bundle_outbox.feed_cursor(session) or ""
-    if national is None:
+        parent = office_peers.parent(session) if to_parent else None
+        numbers = _desk_fields(session, contents) if to_parent else {}
+    if to_parent and parent is None:
+        raise BundleProblem("no_parent", Message(NO_PARENT))
+    if not to_parent and national is None:
         raise BundleProblem("no_national_key", Message(NO_NATIONAL_KEY))
     if contents.empty:
         raise BundleProblem("nothing_to_carry", Message(NOTHING_TO_CARRY))
@@ -92,7 +120,12 @@ def export_bundle(
             }
         )
     complaints = [
-        {"client_uuid": c.client_uuid, "content_hash": c.content_hash, "content": dict(c.content)}
+        {
+            "client_uuid": c.client_uuid,
+            "content_hash": c.content_hash,
+            "content": dict(c.content),
+            **({"desk": numbers[c.client_uuid]} if to_parent else {}),
+        }
         for c in contents.submissions
     ]
     follow_ups = [
@@ -138,14 +171,15 @@ def export_bundle(
             "follow_ups": follow_ups,
         },
         bundle_id=bundle_id,
-        kind="outbound",
+        kind="handover" if parent is not None else "outbound",
         sequence=sequence,
         origin_office=office,
         created_at=now,
         signer=keys.signing,
         sealing_public=keys.sealing.public_key(),
-        recipient=x25519_from_text(national),
-        recipient_kind="national",
+        recipient=x25519_from_text(parent.sealing_key if parent is not None else national or ""),
+        recipient_kind="office" if parent is not None else "national",
+        recipient_office=parent.office_code if parent is not None else None,
         counts=counts,
     )
     paths = write_volumes(

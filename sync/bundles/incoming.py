@@ -20,15 +20,24 @@ from lapor_desktop import durable_files
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.security.file_modes import private_folder
-from lapor_desktop.services import audit, bundle_outbox, bundle_returns, device_keys
+from lapor_desktop.services import (
+    audit,
+    bundle_outbox,
+    bundle_returns,
+    device_keys,
+    office_peers,
+)
+from lapor_desktop.services.bundle_handovers import handover_taken
 from lapor_desktop.services.bundle_records import BundleRefused
 from lapor_desktop.services.bundle_returns import ReturnSummary
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.handover_intake import AdoptResult
 from lapor_desktop.services.permissions import require
 from lapor_desktop.settings import NationalServiceSettings
 from sync.bundles.envelope import BundleHeader, Envelope, open_envelope, parse_envelope
+from sync.bundles.handover import district_of, take_handover
 from sync.bundles.problems import BundleProblem
-from sync.bundles.returns import read_answers
+from sync.bundles.returns import delivered_by_website, read_answers
 from sync.bundles.volumes import join_volumes
 from sync.protocol.receipts import key_id, public_key_from_text
 
@@ -44,10 +53,6 @@ NOT_NATIONAL = N_(
 OTHER_DESK = N_(
     "This return bundle answers another desk's bundle (office {office}): take it to that desk."
 )
-HANDOVER_LATER = N_(
-    "This is a hand-over bundle for a parent office; this version of the desk cannot take "
-    "hand-over bundles yet."
-)
 
 
 class Imported(enum.StrEnum):
@@ -57,6 +62,8 @@ class Imported(enum.StrEnum):
     """This exact bundle was already here: nothing new was written."""
     RETURN = "return"
     """A return bundle: receipts, refusals and status changes recorded."""
+    HANDOVER = "handover"
+    """A district's hand-over: its complaints joined this desk's queue."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +73,7 @@ class ImportResult:
     origin_office: str
     counts: dict[str, int]
     summary: ReturnSummary | None = None
+    adopted: tuple[AdoptResult, ...] = ()
 
 
 def import_bundle(
@@ -81,7 +89,7 @@ def import_bundle(
     envelope = parse_envelope(join_volumes(files))
     header = envelope.header
     if header.kind == "handover":
-        raise BundleProblem("handover_not_supported", Message(HANDOVER_LATER))
+        return _take_handover(context, envelope, actor)
     with context.database.read() as session:
         ours = device_keys.public_ids(session)
     if header.kind == "outbound":
@@ -89,6 +97,34 @@ def import_bundle(
             raise BundleProblem("own_bundle", Message(OWN_BUNDLE))
         return _relay(context, data_root, envelope, actor)
     return _take_return(context, settings, envelope, actor)
+
+
+def _take_handover(context: DeskContext, envelope: Envelope, actor: Actor) -> ImportResult:
+    """A district's bundle on its parent office's desk: its complaints join this queue."""
+    header = envelope.header
+    district_of(context, envelope)
+    vault, now = context.require_vault(), context.now()
+    with context.database.write() as session:
+        keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
+    payload = open_envelope(envelope, keys.sealing)
+    results = take_handover(context, envelope, payload, actor)
+    with context.database.write() as session:
+        handover_taken(
+            session,
+            bundle_id=header.bundle_id,
+            sequence=header.sequence,
+            origin_office=header.origin_office,
+            envelope_sha256=envelope.sha256,
+            counts=header.counts,
+            now=now,
+        )
+    return ImportResult(
+        Imported.HANDOVER,
+        header.sequence,
+        header.origin_office,
+        dict(header.counts),
+        adopted=tuple(results),
+    )
 
 
 def _relay(context: DeskContext, data_root: Path, envelope: Envelope, actor: Actor) -> ImportResult:
@@ -121,14 +157,22 @@ def _take_return(
 ) -> ImportResult:
     header = envelope.header
     trusted = [public_key_from_text(text) for text in settings.public_keys]
-    if header.sender_key_id not in {key_id(k) for k in trusted}:
+    with context.database.read() as session:
+        parent = office_peers.parent(session)
+    # The parent office's answer vouches for what its route gave no signature for.
+    vouched = parent is not None and (parent.signing_key, parent.signing_key_id) == (
+        header.sender_signing_key,
+        header.sender_key_id,
+    )
+    if not vouched and header.sender_key_id not in {key_id(k) for k in trusted}:
         raise BundleProblem("not_national", Message(NOT_NATIONAL))
     vault, now = context.require_vault(), context.now()
     with context.database.write() as session:
         keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
     if header.origin_office != context.office.office_code:
         raise BundleProblem("other_desk", Message(OTHER_DESK, {"office": header.origin_office}))
-    answers = read_answers(open_envelope(envelope, keys.sealing), trusted)
+    payload = open_envelope(envelope, keys.sealing)
+    answers = read_answers(payload, trusted, vouched=vouched)
     with context.database.write() as session:
         summary = bundle_returns.record_return(
             session,
@@ -141,13 +185,15 @@ def _take_return(
             uploads_stored=answers.uploads,
             follow_ups_stored=answers.follow_ups,
             changes=answers.changes,
-            next_cursor=answers.next_cursor,
+            next_cursor=None if vouched else answers.next_cursor,
             now=now,
             sequence=header.sequence,
             origin_office=header.origin_office,
         )
         if isinstance(summary, BundleRefused):
             raise BundleProblem(summary.code, summary.message)
+        if vouched:
+            delivered_by_website(session, answers.website)
         _audit(context, session, actor, "bundle_return_imported", header.bundle_id, header)
     return ImportResult(
         Imported.RETURN, header.sequence, header.origin_office, dict(header.counts), summary

@@ -7,20 +7,24 @@ configured keys is never recorded, whoever signed the envelope around it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.sync_feed import NationalChange
 from lapor_desktop.services.sync_records import StoredReceipt
+from lapor_desktop.storage.models import Complaint
+from sync.adapters.capabilities import UNSIGNED_KEY_ID
 from sync.bundles.problems import BundleProblem
 from sync.engine.lanes.complaints import conflict_reason, stored_receipt
 from sync.engine.puller import national_changes
 from sync.protocol.codec import decode_batch_response, decode_changes_page, decode_follow_up_result
 from sync.protocol.messages import Accepted, Conflict, Duplicate, ItemRejected
-from sync.protocol.receipts import ReceiptVerifier
+from sync.protocol.receipts import ReceiptVerifier, key_id
 from sync.protocol.wire import ProtocolError
 
 FORGED_RECEIPT = N_(
@@ -45,18 +49,33 @@ class ReturnAnswers:
     """Message UUIDs the service holds."""
     changes: list[NationalChange] = field(default_factory=list)
     next_cursor: str = ""
+    website: list[str] = field(default_factory=list)
+    """Complaints a parent office submitted through the LAPOR! website (no protocol record)."""
 
 
 def read_answers(
-    payload: Mapping[str, object], trusted_keys: Iterable[Ed25519PublicKey]
+    payload: Mapping[str, object],
+    trusted_keys: Iterable[Ed25519PublicKey],
+    *,
+    vouched: bool = False,
 ) -> ReturnAnswers:
-    """The payload's answers, each receipt verified; BundleProblem, and nothing, otherwise."""
-    verifier = ReceiptVerifier(trusted_keys)
+    """The payload's answers, each receipt verified; BundleProblem, and nothing, otherwise.
+
+    ``vouched``: the answer is the parent office's, signed by its trusted desk key; a receipt
+    its route gave no signature for (the website lane) is taken on its word, any other must
+    still verify with the national keys.
+    """
+    trusted = tuple(trusted_keys)
+    verifier = ReceiptVerifier(trusted)
+    known = frozenset(key_id(k) for k in trusted)
     answers = ReturnAnswers()
     try:
         batch = decode_batch_response(payload.get("batch"))
         for result in batch.results:
-            _settle(answers, result, verifier)
+            _settle(answers, result, verifier, vouched=vouched, known=known)
+        routes = payload.get("routes") if vouched else None
+        if isinstance(routes, dict):
+            answers.website = [str(u) for u, via in routes.items() if via == "website"]
         for raw in _list(payload.get("uploads")):
             if raw.get("outcome") == "stored":
                 answers.uploads.append((str(raw["complaint_uuid"]), str(raw["sha256"])))
@@ -78,10 +97,19 @@ def _settle(
     answers: ReturnAnswers,
     result: Accepted | Duplicate | Conflict | ItemRejected,
     verifier: ReceiptVerifier,
+    *,
+    vouched: bool,
+    known: frozenset[str],
 ) -> None:
     if isinstance(result, Accepted | Duplicate):
         receipt = result.receipt
-        if receipt.client_uuid != result.client_uuid or not verifier.verify(receipt):
+        # A key this desk does not know (a district set up without the national keys)
+        # cannot be checked here: the parent's signature vouches for it. A known one must hold.
+        taken_on_word = vouched and (
+            receipt.key_id == UNSIGNED_KEY_ID or receipt.key_id not in known
+        )
+        genuine = taken_on_word or verifier.verify(receipt)
+        if receipt.client_uuid != result.client_uuid or not genuine:
             raise BundleProblem(
                 "forged_receipt", Message(FORGED_RECEIPT, {"uuid": result.client_uuid})
             )
@@ -99,3 +127,15 @@ def _list(value: object) -> list[dict[str, object]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ValueError("expected a list of objects")
     return value
+
+
+def delivered_by_website(session: Session, uuids: Sequence[str]) -> None:
+    """Complaints the parent typed into the LAPOR! website: their follow-ups wait for a
+    person too, as the desk's own website-lane complaints' do (``PROTOCOL_DELIVERED``)."""
+    if uuids:
+        session.execute(
+            update(Complaint)
+            .where(Complaint.uuid.in_(list(uuids)))
+            .values(delivered_via="website")
+            .execution_options(synchronize_session=False)
+        )

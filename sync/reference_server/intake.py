@@ -10,8 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from lapor_desktop.domain.canonical import CANONICAL_VERSION, canonical_bytes, content_hash
-from lapor_desktop.domain.complaint import IDENTITY_FIELDS, ComplaintForm
+from lapor_desktop.domain.canonical import (
+    CANONICAL_VERSION,
+    canonical_bytes,
+    content_hash,
+    form_of,
+)
+from lapor_desktop.domain.complaint import IDENTITY_FIELDS
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.reference.dataset import ReferenceDataset
 from lapor_desktop.validation.form import validate_form
@@ -177,26 +182,7 @@ def _is_sha256(text: str) -> bool:
 
 
 def _validate(content: dict[str, object], codes: DatasetCodes, today: dt.date) -> None:
-    identity = content["identity"]
-    assert isinstance(identity, dict)
-    form = ComplaintForm(
-        classification=str(content["classification"]),
-        title=str(content["title"]),
-        description=str(content["description"]),
-        incident_date=str(content["incident_date"] or ""),
-        region_code=str(content["region_code"] or ""),
-        location_text=str(content["location_text"]),
-        category_code=str(content["category_code"] or ""),
-        agency_code=str(content["agency_code"] or ""),
-        channel=str(content["channel"]),
-        anonim=bool(content["anonim"]),
-        rahasia=bool(content["rahasia"]),
-        full_name=str(identity["full_name"]),
-        nik=str(identity["nik"]),
-        phone=str(identity["phone"]),
-        email=str(identity["email"]),
-        address=str(identity["address"]),
-    )
+    form = form_of(content)
     result = validate_form(form, today=today, references=codes)
     if result.issues:
         issue = result.issues[0]
