@@ -55,7 +55,7 @@ from ui.reference_choices import ReferenceChoices
 
 SEARCH_PAUSE_MS = 300
 ALL = N_("All")
-COLUMN_WIDTHS = (192, 140, 160, 160, 125, 190)
+COLUMN_WIDTHS = (192, 140, 215, 160, 125, 190)
 """The first four (number, title, sent, status) fit the list's half of a 1280-pixel window."""
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -28,6 +29,7 @@ from PySide6.QtGui import QBrush, QColor
 from lapor_desktop.domain.complaint import Classification, ComplaintSummary
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_
+from lapor_desktop.services.bundle_views import CarriedComplaint
 from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.lookup import (
@@ -81,6 +83,8 @@ class LookupSource:
 
     lookup: LookupService
     actor: Actor
+    marks: Callable[[ListPage], ListPage] | None = None
+    """Marks the rows a bundle carries (``bundle_views.carried_rows``)."""
 
     def count(self, query: ComplaintQuery) -> int:
         return self.lookup.count(query, actor=self.actor)
@@ -88,7 +92,8 @@ class LookupSource:
     def page_at(
         self, query: ComplaintQuery, start: int, total: int, near: tuple[RowKey, ...]
     ) -> ListPage:
-        return self.lookup.page_at(query, start, total=total, near=near, actor=self.actor)
+        page = self.lookup.page_at(query, start, total=total, near=near, actor=self.actor)
+        return page if self.marks is None else self.marks(page)
 
 
 class ComplaintTableModel(QAbstractTableModel):
@@ -214,6 +219,8 @@ class ComplaintTableModel(QAbstractTableModel):
             return self._text(summary, COLUMNS[column][0])
         if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[column][0] == "title":
             return summary.title
+        if role == Qt.ItemDataRole.ToolTipRole and column == SYNC_COLUMN:
+            return self._text(summary, "sync_state")
         if role == UUID_ROLE:
             return summary.uuid
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
@@ -372,6 +379,8 @@ class ComplaintTableModel(QAbstractTableModel):
         if field == "status":
             status = enum_label(Status, summary.status, language.code)
             return language.text(OVERDUE, status=status) if is_overdue(summary) else status
+        if isinstance(summary, CarriedComplaint) and summary.carried is not None:
+            return language.render(summary.carried)
         return enum_label(SyncState, summary.sync_state, language.code)
 
     def _retranslate(self) -> None:

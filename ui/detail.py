@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from lapor_desktop.domain.complaint import Channel, Classification
-from lapor_desktop.domain.status import Status, SyncState
+from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.follow_ups import FollowUpOutcome
 from ui.attachments_view import AttachmentsView
@@ -190,7 +190,7 @@ class DetailView(QWidget):
         self.heading.setText(f"{number} · {summary.title}")
         self.status.setText(enum_label(Status, summary.status, lang))
         fill, ink = sync_colours(summary.sync_state)
-        self.sync.setText(enum_label(SyncState, summary.sync_state, lang))
+        self.sync.setText(t.render(page.sync_label))
         self.sync.setStyleSheet(f"background: {fill}; color: {ink}; padding: 2px 6px;")
         ask = page.is_draft  # a draft's "no" may be a question not asked yet
         named = N_("with name or anonymous: ask again") if ask else N_("with name")

@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lapor_desktop.domain.complaint import ComplaintDetail
-from lapor_desktop.domain.status import Status
+from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import Message
+from lapor_desktop.services.bundle_views import carried_complaint
 from lapor_desktop.services.complaint_views import ComplaintView
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.follow_ups import FollowUpOutcome, FollowUpService
 from lapor_desktop.services.lookup import LookupService
 from lapor_desktop.services.sla import Deadlines
+
+SYNC_STATES = frozenset(SyncState)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,16 @@ class DetailPage:
 
     view: ComplaintView
     actions: DetailActions | None = field(default=None, compare=False)
+    carried: Message | None = None
+    """"in bundle N since ...", while a bundle carries its pending submission."""
+
+    @property
+    def sync_label(self) -> Message:
+        """Where it stands with LAPOR!, or the bundle carrying it."""
+        if self.carried is not None:
+            return self.carried
+        state = self.detail.summary.sync_state
+        return Message(SyncState(state).label if state in SYNC_STATES else state)
 
     @property
     def detail(self) -> ComplaintDetail:
@@ -77,4 +90,5 @@ def load_detail(
         add_follow_up=lambda text: follow_ups.add(uuid, text, actor=actor),
         reload=lambda: load_detail(lookup, context, uuid, actor),
     )
-    return DetailPage(view=view, actions=actions)
+    carried = carried_complaint(context.database, context.office.timezone, uuid)
+    return DetailPage(view=view, actions=actions, carried=carried)

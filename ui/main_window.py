@@ -36,8 +36,9 @@ from lapor_desktop.services.settings_service import SettingsSaved, SettingsServi
 from sync.runner import RunnerConfig
 from ui.about_dialog import AboutDialog
 from ui.bridge import DeskBridge
+from ui.bundle_tab import add_bundle_page, list_source
 from ui.complaint_list import ComplaintList
-from ui.complaint_model import ComplaintTableModel, LookupSource
+from ui.complaint_model import ComplaintTableModel
 from ui.crash_dialog import CrashReporter
 from ui.desk_menu import add_session_menu
 from ui.detail import DetailView
@@ -112,10 +113,7 @@ class MainWindow(QMainWindow):
                 autosave_seconds=autosave_seconds,
                 data_folder=desk.paths.root,
             )
-        lookup = desk.lookup
-        self.model = ComplaintTableModel(
-            LookupSource(lookup, actor), self.runner, language, timezone
-        )
+        self.model = ComplaintTableModel(list_source(desk, actor), self.runner, language, timezone)
         self.list = ComplaintList(self.texts, self.model, today=desk.context.office_today)
         self.detail = DetailView(self.texts, timezone, runner=self.runner)
         self.sync = SyncController(desk, self.runner, config=sync_config, parent=self)
@@ -338,6 +336,7 @@ class MainWindow(QMainWindow):
         self.add_page(self.website, N_("LAPOR! website (Ctrl+W)"))
         self.reports = add_reports_page(self)
         self.add_page(self.sync_panel, N_("Sync (F6)"))
+        self.bundles = add_bundle_page(self)
         self.add_page(self.settings, N_("Settings (Ctrl+,)"))
         central = QWidget()
         layout = QVBoxLayout(central)

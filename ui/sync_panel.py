@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lapor_desktop.i18n import N_
+from lapor_desktop.i18n import N_, Message
 from sync.engine import Phase, SyncSummary
 from ui.fields import set_role
 from ui.formatting import EMPTY, long_datetime
@@ -88,10 +88,13 @@ class SyncPanel(QWidget):
         self.last_attempt = QLabel()
         self.summary = {name: QLabel() for name, _msgid in SUMMARY}
         self.summary_result = QLabel()
+        self.bundles = QLabel()
+        self._bundles: tuple[Message, ...] = ()
         self._lay_out()
         self.sync_button.clicked.connect(self.sync_now)
         self.cancel_button.clicked.connect(self.cancel)
         texts.language.changed.connect(lambda _code: self.show_view(self.view))
+        texts.language.changed.connect(lambda _code: self.show_bundles(self._bundles))
         self.show_view(self.view)
 
     def show_view(self, view: SyncView) -> None:
@@ -109,6 +112,11 @@ class SyncPanel(QWidget):
         )
         if view.status is not None:
             self.quarantine.show_count(view.status.quarantined)
+
+    def show_bundles(self, sentences: tuple[Message, ...]) -> None:
+        """What this desk has in transit by bundle (from the Bundles page), under the state."""
+        self._bundles = tuple(sentences)
+        self.bundles.setText("\n".join(self._texts.render(s) for s in self._bundles))
 
     def _show_clock(self, view: SyncView) -> None:
         status = view.status
@@ -159,6 +167,7 @@ class SyncPanel(QWidget):
         t = self._texts
         self.explanation.setWordWrap(True)
         self.clock_warning.setWordWrap(True)
+        self.bundles.setWordWrap(True)
         t.bind(self.sync_button.setText, N_("&Sync now (F5)"))
         t.bind(self.cancel_button.setText, N_("&Cancel"))
         progress_row = QHBoxLayout()
@@ -177,6 +186,7 @@ class SyncPanel(QWidget):
         left.addWidget(self.state)
         left.addWidget(self.explanation)
         left.addWidget(self.clock_warning)
+        left.addWidget(self.bundles)
         left.addWidget(self.phase)
         left.addLayout(progress_row)
         left.addWidget(self.sync_button)

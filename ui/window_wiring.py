@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QKeySequence, QShortcut
 
 from lapor_desktop.services.quarantine import Resent
+from ui.bundle_tab import show_bundles
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
 
-WINDOW_KEYS = ("Ctrl+N", "Ctrl+F", "Ctrl+W", "Ctrl+R", "F5", "F6", "Ctrl+,")
-"""Record, find, the LAPOR! website lane, reports, sync now, the sync panel, settings."""
+WINDOW_KEYS = ("Ctrl+N", "Ctrl+F", "Ctrl+W", "Ctrl+R", "F5", "F6", "Ctrl+U", "Ctrl+,")
+"""Record, find, the LAPOR! website lane, reports, sync now, the sync panel, bundles, settings."""
 MENU_KEYS = ("Ctrl+L", "Ctrl+Q", "F1")
 
 
@@ -30,6 +31,7 @@ def add_window_keys(window: MainWindow) -> None:
         window.show_reports,
         window.sync.sync_now,
         window.show_sync_panel,
+        lambda: show_bundles(window),
         window.show_settings,
     )
     for keys, action in zip(WINDOW_KEYS, actions, strict=True):
