@@ -86,6 +86,12 @@ class CliError(Exception):
         super().__init__(message.render("en"))
 
 
+class BundleRefused(CliError):
+    """A bundle that cannot be used (damaged, cut, not for this desk ...): nothing was applied."""
+
+    exit_code: ClassVar[ExitCode] = ExitCode.BUNDLE_REFUSED
+
+
 class UsageError(CliError):
     exit_code = ExitCode.USAGE
 

@@ -198,7 +198,7 @@ def build_parser() -> Parser:
 
 
 def _bundle_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
-    from .bundle_command import add_bundle_parser
+    from .bundle_grammar import add_bundle_parser
 
     add_bundle_parser(commands, common)
 
