@@ -52,6 +52,7 @@ from lapor_desktop.services.website_records import WebsiteRecords
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
+from lapor_desktop.storage.pg_connect import DEFAULT_TIMEOUT_SECONDS, PgTimeouts
 
 AccountFactory = Callable[[Database, Clock, str], AccountService]
 """Builds the account service; tests pass one with cheap Argon2 costs."""
@@ -145,10 +146,11 @@ def open_database(
         health = check_database(source, paths.backups, full=full)
         if isinstance(health, Damaged):
             raise DatabaseDamaged(health)
-    database = Database(url)
+    settings = WorkstationSettings.load(paths.workstation_settings)
+    seconds = settings.database_timeout_seconds if settings else DEFAULT_TIMEOUT_SECONDS
+    database = Database(url, timeouts=PgTimeouts(seconds))
     try:
         if source is not None:
-            settings = WorkstationSettings.load(paths.workstation_settings)
             keep = settings.backups_kept if settings else DEFAULT_KEEP
             back_up_on_open(database, source, paths.backups, now=clock(), keep=keep)
         migrate.upgrade(database)

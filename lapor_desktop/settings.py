@@ -155,6 +155,12 @@ class WorkstationSettings:
     """A training desk (``lapor-desktop demo``): marked everywhere, talks to loopback only."""
     backups_kept: int = 14
     """How many automatic backups of the database to keep (``<data>/backups``); at least 1."""
+    database_timeout_seconds: int = _rule(5, ge=2)
+    """How long this PC waits for the office's PostgreSQL server (connect, answer, keepalive).
+
+    A workstation setting, not an office one: it is needed before the first connection
+    (office settings live in that database) and fits this PC's own link to the server.
+    """
 
     @staticmethod
     def new() -> WorkstationSettings:

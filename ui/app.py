@@ -27,7 +27,7 @@ from lapor_desktop.security.machine_key import MachineKeyError
 from lapor_desktop.services.accounts import Principal
 from lapor_desktop.services.office import OfficeNotInitialised
 from lapor_desktop.services.reports.recap import recap_reminder
-from lapor_desktop.storage.problems import storage_problem
+from lapor_desktop.storage.problems import ProblemKind, storage_problem
 from sync import desk_logging
 from sync.runner import RunnerConfig
 from ui.crash_dialog import CrashReporter
@@ -44,6 +44,8 @@ from ui.tasks import TaskRunner
 EXIT_OK = 0
 EXIT_NOT_READY = 2
 CANNOT_START = N_("LAPOR! Desktop cannot start")
+TRY_AGAIN = N_("Try again")
+CLOSE = N_("Close")
 REMINDER_SHOWN_MS = 120_000
 
 
@@ -240,7 +242,11 @@ def open_or_recover(paths: DataPaths, language: Language) -> Desk | int:
             problem = storage_problem(error, paths.root)  # locked, read-only, disk full
             if problem is None:
                 raise
-            return refuse(language, problem.message)
+            if problem.kind is not ProblemKind.NOT_ANSWERING:
+                return refuse(language, problem.message)
+            if not retry(language, problem.message):
+                return EXIT_NOT_READY
+            # the office database PC may just be starting: try again
 
 
 def recover(paths: DataPaths, language: Language, damaged: Damaged) -> bool:
@@ -257,6 +263,18 @@ def warn(language: Language, message: Message) -> None:
     """A warning the operator reads before signing in (the desk still opens)."""
     box = QMessageBox(QMessageBox.Icon.Warning, "LAPOR! Desktop", language.render(message))
     box.exec()
+
+
+def retry(language: Language, message: Message) -> bool:
+    """Whether the operator asks to try the office database again (it may be booting)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, language.text(CANNOT_START), language.render(message)
+    )
+    again = box.addButton(language.text(TRY_AGAIN), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(language.text(CLOSE), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(again)
+    box.exec()
+    return box.clickedButton() is again
 
 
 def refuse(language: Language, message: Message) -> int:

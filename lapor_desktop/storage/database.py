@@ -6,6 +6,10 @@ IMMEDIATE`` for every write so that two writers queue instead of failing
 half-way. A new database file is created owner-only (0600) before SQLite
 opens it. Writes and reads go through :meth:`Database.write` and
 :meth:`Database.read`; a session never crosses threads.
+
+PostgreSQL connections get the timeouts of :mod:`lapor_desktop.storage.pg_connect`,
+so a server that stops answering becomes a clear error within seconds;
+:meth:`Database.unhurried` is for the statements that may run long (migrations).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from lapor_desktop.security.file_modes import create_private_file
+from lapor_desktop.storage.pg_connect import UNHURRIED, PgTimeouts, install
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -27,9 +32,10 @@ BUSY_TIMEOUT_MS = 10_000
 class Database:
     """An engine and its session factory, with the project's transaction rules."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, timeouts: PgTimeouts | None = None) -> None:
         self.url = url
-        self.engine = create_database_engine(url, echo=echo)
+        self.timeouts = timeouts or PgTimeouts()
+        self.engine = create_database_engine(url, echo=echo, timeouts=self.timeouts)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -58,11 +64,21 @@ class Database:
             finally:
                 session.rollback()
 
+    def unhurried(self) -> Engine:
+        """The engine for statements that may run long: no statement timeout or answer deadline.
+
+        Each transaction begun on it lifts both (``SET LOCAL``), and only for
+        itself; the keepalives still notice a dead link. SQLite has no such limit.
+        """
+        return self.engine.execution_options(**{UNHURRIED: True})
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-def create_database_engine(url: str, *, echo: bool = False) -> Engine:
+def create_database_engine(
+    url: str, *, echo: bool = False, timeouts: PgTimeouts | None = None
+) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
@@ -73,7 +89,10 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        install(engine, timeouts or PgTimeouts(), dict(make_url(url).query))
+    return engine
 
 
 def _private_file(url: str) -> Path | None:

@@ -96,5 +96,5 @@ def upgrade(database: Database) -> None:
         return
     from alembic import command  # see _config
 
-    with database.engine.begin() as connection:
+    with database.unhurried().begin() as connection:
         command.upgrade(_config(connection), "head")

@@ -1,4 +1,5 @@
-"""Storage failures a person can act on: a full disk, a read-only folder, a locked database.
+"""Storage failures a person can act on: a full disk, a read-only folder, a locked database,
+an office database that does not answer.
 
 :func:`storage_problem` looks through a raised error (SQLAlchemy's wrapper,
 its cause, sqlite3, psycopg or the OS) and names the problem with a clear
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.storage.database import BUSY_TIMEOUT_MS
+from lapor_desktop.storage.pg_connect import not_answering
 
 LOW_SPACE_BYTES = 64 * 1024 * 1024
 """Below this, an I/O error while writing is taken for a full disk."""
@@ -31,6 +33,8 @@ class ProblemKind(enum.StrEnum):
     READ_ONLY = "read_only"
     LOCKED = "locked"
     WRITE_FAILED = "write_failed"
+    NOT_ANSWERING = "not_answering"
+    TOO_SLOW = "too_slow"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,16 @@ _MESSAGES = {
         "The disk could not be written ({detail}): it may be failing or was removed. This was "
         "not saved; what was saved before is safe. Ask IT staff to check the disk."
     ),
+    ProblemKind.NOT_ANSWERING: N_(
+        "The office database does not answer ({detail}): the network cable may be out, or "
+        "the PC or server that holds the database is off or stuck. Nothing was saved or "
+        "changed by this attempt; what was saved before is safe. Check the cable and that "
+        "the database PC is on, then try again, or ask IT staff."
+    ),
+    ProblemKind.TOO_SLOW: N_(
+        "The office database took too long to answer ({detail}), so this was not saved; what "
+        "was saved before is safe. Try again; if it keeps happening, ask IT staff."
+    ),
 }
 
 _SQLITE_KINDS = {
@@ -70,6 +84,7 @@ _POSTGRES_KINDS = {
     "53100": ProblemKind.DISK_FULL,  # disk_full
     "25006": ProblemKind.READ_ONLY,  # read_only_sql_transaction
     "55P03": ProblemKind.LOCKED,  # lock_not_available
+    "57014": ProblemKind.TOO_SLOW,  # query_canceled: the statement timeout
 }
 _OS_KINDS = {
     errno.ENOSPC: ProblemKind.DISK_FULL,
@@ -127,6 +142,8 @@ def _kind(error: BaseException, folder: Path | None) -> ProblemKind | None:
         if primary == sqlite3.SQLITE_CANTOPEN and folder is not None and not writable(folder):
             return ProblemKind.READ_ONLY
         return _SQLITE_KINDS.get(primary)
+    if not_answering(error):
+        return ProblemKind.NOT_ANSWERING
     sqlstate = getattr(error, "sqlstate", None)
     if isinstance(sqlstate, str):
         return _POSTGRES_KINDS.get(sqlstate)
