@@ -1,6 +1,6 @@
 """The table of every bundle on the Bundles page, newest first, in the words of ``bundle list``.
 
-The words are the command line's (``lapor_desktop/cli/bundle_command.py``), the same msgids:
+Both read a bundle's direction and state words from the core (``services/bundle_records``):
 the window and the command line are side by side and may not import each other.
 """
 
@@ -11,23 +11,10 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from lapor_desktop.i18n import N_
-from lapor_desktop.services.bundle_records import BundleRow
+from lapor_desktop.services.bundle_records import DIRECTION_WORDS, STATE_WORDS, BundleRow
 from lapor_desktop.services.bundle_views import office_minute
 from ui.i18n import Texts
 
-DIRECTIONS = {
-    "outbound": N_("made here"),
-    "relay": N_("relayed"),
-    "return": N_("return"),
-}
-STATES = {
-    "carried": N_("carried"),
-    "answered": N_("answered"),
-    "waiting": N_("waiting to be sent"),
-    "sending": N_("sending"),
-    "refused": N_("refused by LAPOR!"),
-    "imported": N_("recorded"),
-}
 COLUMNS = (
     N_("Bundle"),
     N_("Direction"),
@@ -73,7 +60,7 @@ class BundleTable(QTableWidget):
 
     def _cells(self, row: BundleRow) -> list[str]:
         t, counts = self._texts, row.counts
-        direction, state = DIRECTIONS.get(row.direction), STATES.get(row.state)
+        direction, state = DIRECTION_WORDS.get(row.direction), STATE_WORDS.get(row.state)
         held = [str(counts.get(name, 0)) for name in ("complaints", "attachments", "follow_ups")]
         return [
             str(row.sequence),

@@ -131,6 +131,7 @@ def _import(args: argparse.Namespace, out: Output) -> int:
 
 def _list(args: argparse.Namespace, out: Output) -> int:
     from lapor_desktop.services import bundle_outbox
+    from lapor_desktop.services.bundle_records import DIRECTION_WORDS, STATE_WORDS
 
     from .session import signed_in_desk
 
@@ -155,9 +156,9 @@ def _list(args: argparse.Namespace, out: Output) -> int:
         [
             [
                 str(r.sequence),
-                out.t(DIRECTIONS.get(r.direction, r.direction)),
+                out.t(DIRECTION_WORDS.get(r.direction, r.direction)),
                 r.origin_office,
-                out.t(STATES.get(r.state, r.state)),
+                out.t(STATE_WORDS.get(r.state, r.state)),
                 local_time(r.carried_since or r.created_at, timezone),
                 str(r.counts.get("complaints", 0)),
                 str(r.pending),
@@ -292,17 +293,3 @@ NO_NATIONAL = N_(
     "The national bundle key is not known yet: sync once online, or set it with "
     "'bundle keys --national-key KEY'."
 )
-
-DIRECTIONS = {
-    "outbound": N_("made here"),
-    "relay": N_("relayed"),
-    "return": N_("return"),
-}
-STATES = {
-    "carried": N_("carried"),
-    "answered": N_("answered"),
-    "waiting": N_("waiting to be sent"),
-    "sending": N_("sending"),
-    "refused": N_("refused by LAPOR!"),
-    "imported": N_("recorded"),
-}

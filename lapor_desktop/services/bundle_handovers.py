@@ -1,7 +1,9 @@
-"""The parent office's record of the hand-over bundles its districts brought.
+"""The parent office's record of the hand-over bundles its districts brought, and what it
+knows of a district's complaints for the answer.
 
 One ``bundles`` row per hand-over taken (direction ``handover``), so a bundle taken twice
-is recognised and the parent's answer names the latest bundle of that district.
+is recognised and the parent's answer names the latest bundle of that district; the sync
+layer seals ``district_record`` into that answer.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_desktop.services.bundle_records import BundleState, Direction, find_bundle, new_bundle
+from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.storage.bundle_models import Bundle
+from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,85 @@ def latest_handover(session: Session, office: str) -> HandoverRef | None:
         .limit(1)
     ).first()
     return None if row is None else HandoverRef(row.bundle_id, row.sequence)
+
+
+@dataclass(frozen=True)
+class DistrictComplaint:
+    """A district's complaint as the parent holds it: where its route stands."""
+
+    id: int
+    uuid: str
+    tracking_id: str | None
+    receipt: Mapping[str, Any] | None
+    """The national receipt as stored (``StoredReceipt.as_json``), when the route gave one."""
+    delivered_via: str | None
+    sent_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class NationalEvent:
+    """A national status change in a district complaint's timeline here."""
+
+    id: int
+    complaint_id: int
+    status: str
+    note: str
+    occurred_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DistrictRecord:
+    """Everything the parent knows of one district's complaints, for its answer."""
+
+    complaints: tuple[DistrictComplaint, ...]
+    refusals: Mapping[int, str]
+    """The reason of each complaint whose submission is set aside, by complaint row id."""
+    digests: Mapping[int, str]
+    """The content digest of each complaint's submission (protocol or website route)."""
+    events: tuple[NationalEvent, ...]
+    """Oldest first."""
+
+
+def district_record(session: Session, office: str, *, own_office: str) -> DistrictRecord:
+    """The complaints of ``office`` taken in here (never this office's own), their refusals,
+    digests and national status changes."""
+    complaints = tuple(
+        DistrictComplaint(r.id, r.uuid, r.tracking_id, r.receipt, r.delivered_via, r.sent_at)
+        for r in session.execute(
+            select(Complaint.id, Complaint.uuid, Complaint.tracking_id, Complaint.receipt)
+            .add_columns(Complaint.delivered_via, Complaint.sent_at)
+            .where(Complaint.office_code == office, Complaint.office_code != own_office)
+        )
+    )
+    ids = [c.id for c in complaints]
+    refusals = {
+        int(r.complaint_id): r.last_error
+        for r in session.execute(
+            select(OutboxEntry.complaint_id, OutboxEntry.last_error).where(
+                OutboxEntry.complaint_id.in_(ids),
+                OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
+                OutboxEntry.state == OutboxState.QUARANTINED.value,
+            )
+        )
+    }
+    digests = {
+        int(r.complaint_id): r.content_hash
+        for r in session.execute(
+            select(OutboxEntry.complaint_id, OutboxEntry.content_hash).where(
+                OutboxEntry.complaint_id.in_(ids),
+                OutboxEntry.kind.in_(
+                    (OutboxKind.SUBMIT_COMPLAINT.value, OutboxKind.WEBSITE_SUBMIT.value)
+                ),
+            )
+        )
+    }
+    events = tuple(
+        NationalEvent(r.id, r.complaint_id, r.status, r.note, r.occurred_at)
+        for r in session.execute(
+            select(StatusEvent.id, StatusEvent.complaint_id, StatusEvent.status)
+            .add_columns(StatusEvent.note, StatusEvent.occurred_at)
+            .where(StatusEvent.complaint_id.in_(ids), StatusEvent.source == "national")
+            .order_by(StatusEvent.id)
+        )
+    )
+    return DistrictRecord(complaints, refusals, digests, events)

@@ -38,7 +38,11 @@ from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
 from lapor_desktop.services.outbox_lanes import PROTOCOL_DELIVERED
 from lapor_desktop.services.outbox_leases import LaneClaim, Query, maybe_sent
-from lapor_desktop.services.sync_records import name_entry_changes, quarantine_rows
+from lapor_desktop.services.sync_records import (
+    finish_entries,
+    name_entry_changes,
+    quarantine_rows,
+)
 from lapor_desktop.storage.bundle_models import Bundle
 from lapor_desktop.storage.models import (
     Attachment,
@@ -74,7 +78,6 @@ OWN_BUNDLE = N_(
 NOT_FOR_RELAY = N_("This is a return bundle already on this desk, not a bundle to relay.")
 _PENDING = OutboxEntry.state == OutboxState.PENDING.value
 _ORDER = (OutboxEntry.priority.desc(), OutboxEntry.id)
-_END_LEASE = {"lease_owner": None, "lease_expires_at": None, "lease_taken_at": None}
 
 
 def contents_for_bundle(
@@ -323,12 +326,7 @@ def relay_answered(
     """The service answered: the entry is done, the bundle answered, and the return bundle
     (written to ``return_file_name``) waits here to be carried back."""
     bundle = _relayed(session, outbox_id)
-    session.execute(
-        update(OutboxEntry)
-        .where(OutboxEntry.id == outbox_id)
-        .values(state=OutboxState.DONE.value, last_error="", needs_lookup=False, **_END_LEASE)
-        .execution_options(synchronize_session=False)
-    )
+    finish_entries(session, [outbox_id], named=False)
     bundle.state, bundle.updated_at, bundle.last_error = BundleState.ANSWERED.value, now, ""
     if return_bundle_id is None or find_bundle(session, return_bundle_id) is None:
         session.add(

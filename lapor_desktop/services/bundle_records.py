@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lapor_desktop.i18n import Message
+from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.outbox import OutboxState
 from lapor_desktop.storage.bundle_models import Bundle
 from lapor_desktop.storage.models import OutboxEntry
@@ -45,6 +45,25 @@ class BundleState(enum.StrEnum):
     REFUSED = "refused"
     IMPORTED = "imported"
     """Return: its receipts are recorded on this desk."""
+
+
+DIRECTION_WORDS: Mapping[str, str] = {
+    Direction.OUTBOUND: N_("made here"),
+    Direction.RELAY: N_("relayed"),
+    Direction.RETURN: N_("return"),
+}
+"""A bundle's direction in the words of the Bundles page and ``bundle list`` (msgids): the
+window and the command line may not import each other, so both read them here. A direction
+without words (a hand-over) shows as its value."""
+STATE_WORDS: Mapping[str, str] = {
+    BundleState.CARRIED: N_("carried"),
+    BundleState.ANSWERED: N_("answered"),
+    BundleState.WAITING: N_("waiting to be sent"),
+    BundleState.SENDING: N_("sending"),
+    BundleState.REFUSED: N_("refused by LAPOR!"),
+    BundleState.IMPORTED: N_("recorded"),
+}
+"""A bundle's state in the same words."""
 
 
 @dataclass(frozen=True)

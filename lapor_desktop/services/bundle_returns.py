@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
@@ -29,8 +29,8 @@ from lapor_desktop.services.outbox import SUBMISSION_KINDS, OutboxKind, OutboxSt
 from lapor_desktop.services.sync_feed import NationalChange, apply_changes
 from lapor_desktop.services.sync_records import (
     StoredReceipt,
+    finish_entries,
     mark_sent_rows,
-    name_entry_changes,
     quarantine_rows,
 )
 from lapor_desktop.storage.models import Complaint, OutboxEntry, SyncValue
@@ -42,7 +42,8 @@ EDITED_SINCE = (
 CONFLICT = "conflict: LAPOR! holds other content under this UUID ({tracking_id})"
 """As the online complaint lane words a conflict (``sync/engine/lanes/complaints.py``)."""
 _OPEN = (OutboxState.PENDING.value, OutboxState.QUARANTINED.value)
-_MORE_COUNTS = ("follow_ups", "changes", "unknown")
+_NOT_NEWS = frozenset({"already", "unknown"})
+"""Counts of a return that changed nothing on this desk."""
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,14 @@ class ReturnSummary:
     """Answers about records this desk does not hold (or no longer waits for)."""
 
     def counts(self) -> dict[str, int]:
-        """Every count by name, for a message's arguments and the return row."""
-        names = ("sent", "already", "edited", "conflicts", "rejected", "attachments")
-        return {name: int(getattr(self, name)) for name in (*names, *_MORE_COUNTS)}
+        """Every count by name (each field but ``new``), for a message's arguments and the
+        return row."""
+        return {f.name: int(getattr(self, f.name)) for f in fields(self) if f.name != "new"}
 
     @property
     def nothing_new(self) -> bool:
-        counted = (self.sent, self.edited, self.conflicts, self.rejected, self.attachments)
-        return not any((*counted, self.follow_ups, self.changes))
+        """Every count is zero but those of answers that change nothing here (``_NOT_NEWS``)."""
+        return not any(n for name, n in self.counts().items() if name not in _NOT_NEWS)
 
 
 def record_return(
@@ -198,7 +199,7 @@ class _Answers:
         if sent:
             mark_sent_rows(self._session, sent, self._now)
             done = [i for i in sent if i not in edited]
-            self._finish(done)
+            finish_entries(self._session, done)
             if edited:
                 quarantine_rows(self._session, edited, self._now)
         self.edited += len(edited)
@@ -240,26 +241,8 @@ class _Answers:
             for r in rows
             if (r.ref_uuid, r.content_hash) in wanted or (r.ref_uuid, None) in wanted
         ]
-        self._finish(done)
+        finish_entries(self._session, done)
         return len(done)
-
-    def _finish(self, outbox_ids: Sequence[int]) -> None:
-        if not outbox_ids:
-            return
-        self._session.execute(
-            update(OutboxEntry)
-            .where(OutboxEntry.id.in_(outbox_ids))
-            .values(
-                state=OutboxState.DONE.value,
-                last_error="",
-                needs_lookup=False,
-                lease_owner=None,
-                lease_expires_at=None,
-                lease_taken_at=None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        name_entry_changes(self._session, outbox_ids)
 
 
 def _conflict_reasons(

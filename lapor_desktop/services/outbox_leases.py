@@ -32,8 +32,8 @@ from lapor_desktop.services.inflight_edits import edited_in_flight
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.services.sync_records import (
     BatchResults,
+    finish_entries,
     mark_sent_rows,
-    name_entry_changes,
     quarantine_rows,
 )
 from lapor_desktop.storage.database import Database
@@ -304,20 +304,7 @@ class OutboxLeases:
             if results.receipts:
                 mark_sent_rows(session, results.receipts, now)
             done = [i for i in (*results.receipts, *results.delivered) if i not in edited]
-            if done:
-                session.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.id.in_(done))
-                    .values(
-                        state=OutboxState.DONE.value,
-                        last_error="",
-                        needs_lookup=False,
-                        lease_owner=None,
-                        lease_expires_at=None,
-                        lease_taken_at=None,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
+            finish_entries(session, done, named=False)
             if results.quarantined or edited:
                 quarantine_rows(session, {**results.quarantined, **edited}, now)
 
@@ -348,21 +335,7 @@ class OutboxLeases:
         if not ids:
             return
         with self._write() as session:
-            session.execute(
-                update(OutboxEntry)
-                .where(OutboxEntry.id.in_(ids))
-                .values(
-                    {
-                        **values,
-                        "lease_owner": None,
-                        "lease_expires_at": None,
-                        "lease_taken_at": None,
-                    }
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if changed:
-                name_entry_changes(session, ids)
+            finish_entries(session, ids, values=values, named=changed)
 
     def due_count(self) -> int:
         """Entries any sync could send now (the total a pass's progress counts to)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -21,6 +22,14 @@ from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
 
 SYNC_ACTOR = "sync"
 _CHANGES = "desk_changes"
+LEASE_ENDED: Mapping[str, object] = MappingProxyType(
+    {"lease_owner": None, "lease_expires_at": None, "lease_taken_at": None}
+)
+"""An entry nobody holds: what every result, backoff, release or refusal sets."""
+ENTRY_DONE: Mapping[str, object] = MappingProxyType(
+    {"state": OutboxState.DONE.value, "last_error": "", "needs_lookup": False}
+)
+"""A delivered entry: done, its last error cleared, nothing left to look up."""
 
 
 @dataclass(frozen=True)
@@ -173,9 +182,7 @@ def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.dateti
                 "state": OutboxState.QUARANTINED.value,
                 "last_error": reason,
                 "needs_lookup": False,
-                "lease_owner": None,
-                "lease_expires_at": None,
-                "lease_taken_at": None,
+                **LEASE_ENDED,
             }
             for outbox_id, reason in reasons.items()
         ],
@@ -194,6 +201,32 @@ def quarantine_rows(session: Session, reasons: Mapping[int, str], now: dt.dateti
         .execution_options(synchronize_session=False)
     )
     name_entry_changes(session, reasons)
+
+
+def finish_entries(
+    session: Session,
+    outbox_ids: Iterable[int],
+    *,
+    values: Mapping[str, object] = ENTRY_DONE,
+    named: bool = True,
+) -> None:
+    """End these entries' leases and set ``values`` (by default: delivered, ``ENTRY_DONE``),
+    in the caller's transaction; ``named``: their complaints are noted as changed.
+
+    The one statement behind a result, a backoff (``values`` counts the attempt) and a
+    release (``values`` empty), online or from a bundle.
+    """
+    ids = list(outbox_ids)
+    if not ids:
+        return
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id.in_(ids))
+        .values({**values, **LEASE_ENDED})
+        .execution_options(synchronize_session=False)
+    )
+    if named:
+        name_entry_changes(session, ids)
 
 
 def name_changes(session: Session, changes: DeskChanges) -> None:

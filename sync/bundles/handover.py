@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, device_keys, office_peers
-from lapor_desktop.services.bundle_handovers import latest_handover
+from lapor_desktop.services.bundle_handovers import (
+    DistrictComplaint,
+    DistrictRecord,
+    district_record,
+    latest_handover,
+)
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.handover_intake import (
     AdoptResult,
@@ -31,9 +34,7 @@ from lapor_desktop.services.handover_intake import (
     CarriedNote,
     adopt_handover,
 )
-from lapor_desktop.services.outbox import OutboxKind, OutboxState
 from lapor_desktop.services.permissions import require
-from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
 from sync.adapters.capabilities import UNSIGNED_KEY_ID
 from sync.bundles.envelope import Envelope, seal_envelope, x25519_from_text
 from sync.bundles.export import stem
@@ -122,74 +123,27 @@ def answer_district(context: DeskContext, office: str, folder: Path, *, actor: A
     require(actor, Permission.CARRY_BUNDLES)
     vault = context.require_vault()
     now = context.now()
+    own_office = context.office.office_code
     with context.database.write() as session:
         peer = next(
             (p for p in office_peers.trusted_districts(session) if p.office_code == office), None
         )
         keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
         handover = latest_handover(session, office)
-        rows = session.execute(
-            select(Complaint.id, Complaint.uuid, Complaint.tracking_id, Complaint.receipt)
-            .add_columns(Complaint.delivered_via, Complaint.sent_at)
-            .where(
-                Complaint.office_code == office, Complaint.office_code != context.office.office_code
-            )
-        ).all()
-        refusals = dict(
-            session.execute(
-                select(OutboxEntry.complaint_id, OutboxEntry.last_error).where(
-                    OutboxEntry.complaint_id.in_([r.id for r in rows]),
-                    OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
-                    OutboxEntry.state == OutboxState.QUARANTINED.value,
-                )
-            ).all()
-        )
-        digests = dict(
-            session.execute(
-                select(OutboxEntry.complaint_id, OutboxEntry.content_hash).where(
-                    OutboxEntry.complaint_id.in_([r.id for r in rows]),
-                    OutboxEntry.kind.in_(
-                        (OutboxKind.SUBMIT_COMPLAINT.value, OutboxKind.WEBSITE_SUBMIT.value)
-                    ),
-                )
-            ).all()
-        )
-        events = session.execute(
-            select(StatusEvent.id, StatusEvent.complaint_id, StatusEvent.status)
-            .add_columns(StatusEvent.note, StatusEvent.occurred_at)
-            .where(
-                StatusEvent.complaint_id.in_([r.id for r in rows]),
-                StatusEvent.source == "national",
-            )
-            .order_by(StatusEvent.id)
-        ).all()
+        district = district_record(session, office, own_office=own_office)
     if peer is None:
         raise BundleProblem("unknown_district", Message(UNKNOWN_DISTRICT, {"office": office}))
-    if not rows:
+    if not district.complaints:
         raise BundleProblem("nothing_from", Message(NOTHING_FROM, {"office": office}))
-    results, routes = _results(rows, refusals, digests, now)
-    uuid_of = {r.id: r.uuid for r in rows}
-    tracking_of = {r.id: r.tracking_id or "" for r in rows}
-    changes = tuple(
-        Change(
-            change_id=f"parent:{context.office.office_code}:{e.id}",
-            client_uuid=uuid_of[e.complaint_id],
-            tracking_id=tracking_of[e.complaint_id],
-            kind=ChangeKind.STATUS,
-            status=e.status,
-            text=e.note,
-            agency_code=None,
-            occurred_at=e.occurred_at,
-        )
-        for e in events
-        if tracking_of[e.complaint_id]
-    )
+    results, routes = _results(district, now)
     payload = {
         "batch": encode_batch_response(BatchResponse(now, tuple(results))),
         "routes": routes,
         "uploads": [],
         "follow_ups": [],
-        "changes": encode_changes_page(ChangesPage(now, changes, PARENT_CURSOR, False)),
+        "changes": encode_changes_page(
+            ChangesPage(now, _changes(district, own_office), PARENT_CURSOR, False)
+        ),
     }
     sequence = handover.sequence if handover is not None else 0
     envelope = seal_envelope(
@@ -221,30 +175,50 @@ def answer_district(context: DeskContext, office: str, folder: Path, *, actor: A
             entity_id=office,
             details={"complaints": len(results), "sent": len(routes)},
         )
-    return Answered(office, tuple(paths), len(routes), len(rows) - len(results))
+    return Answered(office, tuple(paths), len(routes), len(district.complaints) - len(results))
 
 
 def _results(
-    rows: Sequence[Any],
-    refusals: Mapping[int | None, str],
-    digests: Mapping[int | None, str],
-    now: dt.datetime,
+    district: DistrictRecord, now: dt.datetime
 ) -> tuple[list[Accepted | Conflict | ItemRejected], dict[str, str]]:
     """One answer per complaint the route has settled; the rest wait for the next answer."""
     results: list[Accepted | Conflict | ItemRejected] = []
     routes: dict[str, str] = {}
-    for row in rows:
+    for row in district.complaints:
         index = len(results)
         if row.tracking_id:
-            receipt = _receipt(row, digests.get(row.id, ""), now)
+            receipt = _receipt(row, row.tracking_id, district.digests.get(row.id, ""), now)
             results.append(Accepted(index, row.uuid, row.tracking_id, receipt))
             routes[row.uuid] = row.delivered_via or "protocol"
-        elif row.id in refusals:
-            results.append(ItemRejected(index, row.uuid, "refused", refusals[row.id], None))
+        elif row.id in district.refusals:
+            results.append(
+                ItemRejected(index, row.uuid, "refused", district.refusals[row.id], None)
+            )
     return results, routes
 
 
-def _receipt(row: Any, content_hash: str, now: dt.datetime) -> Receipt:
+def _changes(district: DistrictRecord, own_office: str) -> tuple[Change, ...]:
+    """The national status changes of the district's complaints LAPOR! knows (a tracking ID)."""
+    held = {c.id: c for c in district.complaints}
+    return tuple(
+        Change(
+            change_id=f"parent:{own_office}:{e.id}",
+            client_uuid=held[e.complaint_id].uuid,
+            tracking_id=held[e.complaint_id].tracking_id or "",
+            kind=ChangeKind.STATUS,
+            status=e.status,
+            text=e.note,
+            agency_code=None,
+            occurred_at=e.occurred_at,
+        )
+        for e in district.events
+        if held[e.complaint_id].tracking_id
+    )
+
+
+def _receipt(
+    row: DistrictComplaint, tracking_id: str, content_hash: str, now: dt.datetime
+) -> Receipt:
     """The national receipt as stored when the route gave one; else an unsigned one."""
     stored = row.receipt or {}
     if stored.get("signature"):
@@ -256,7 +230,7 @@ def _receipt(row: Any, content_hash: str, now: dt.datetime) -> Receipt:
             key_id=stored["key_id"],
             signature=stored["signature"],
         )
-    return Receipt(row.uuid, content_hash, row.tracking_id, row.sent_at or now, UNSIGNED_KEY_ID, "")
+    return Receipt(row.uuid, content_hash, tracking_id, row.sent_at or now, UNSIGNED_KEY_ID, "")
 
 
 def _time(text: str) -> dt.datetime:
