@@ -6,6 +6,7 @@ commands all open a desk here; the launcher at the top composes them.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable
@@ -49,6 +50,7 @@ from lapor_desktop.services.overrides import audit_restore
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
 from lapor_desktop.services.website_lane import WebsiteLane
 from lapor_desktop.services.website_records import WebsiteRecords
+from lapor_desktop.services.workstations import unused_station_id
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -168,11 +170,14 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def workstation(paths: DataPaths) -> WorkstationSettings:
+def workstation(paths: DataPaths, database: Database | None = None) -> WorkstationSettings:
+    """This PC's settings; a new PC draws a station id that ``database`` has never seen."""
     paths.ensure()
     settings = WorkstationSettings.load(paths.workstation_settings)
     if settings is None:
         settings = WorkstationSettings.new()
+        if database is not None:
+            settings = dataclasses.replace(settings, station_id=unused_station_id(database))
         settings.save(paths.workstation_settings)
     return settings
 
@@ -239,7 +244,7 @@ def open_desk(
         database.dispose()
         raise OfficeNotInitialised()
     ensure_bundled(database)
-    station = workstation(paths)
+    station = workstation(paths, database)
     audit_restore(database, paths.root, station.station_id, clock())
     remove_orphans(database, paths.attachments, now=clock())
     store = machine or machine_key_store(paths.root)

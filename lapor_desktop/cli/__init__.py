@@ -52,6 +52,7 @@ COMMANDS: dict[str, str | Command] = {
     "website": "lapor_desktop.cli.website_commands.dispatch:website_command",
     "recap": "lapor_desktop.cli.recap_command:recap",
     "bundle": "lapor_desktop.cli.bundle_command:bundle",
+    "workstation": "lapor_desktop.cli.workstation_command:workstation",
 }
 """Each command's function, named ``"module:function"`` and imported when it runs."""
 

@@ -194,7 +194,24 @@ def build_parser() -> Parser:
     _website_commands(commands, common)
     _recap_command(commands, common)
     _bundle_command(commands, common)
+    _workstation_command(commands, common)
     return parser
+
+
+def _workstation_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    station = commands.add_parser(
+        "workstation", parents=[common], help="this PC in a shared office desk (PostgreSQL)"
+    )
+    actions = station.add_subparsers(
+        dest="workstation_command", metavar="SUBCOMMAND", required=True
+    )
+    join = actions.add_parser(
+        "join",
+        parents=[common],
+        help="add this PC to the office's shared database ($LAPOR_DATABASE_URL): it checks "
+        "first, then a supervisor or IT signs in",
+    )
+    join.add_argument("--office-code", required=True, help="the office this PC belongs to")
 
 
 def _bundle_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:

@@ -67,6 +67,13 @@ def sign_in(desk: Desk, args: argparse.Namespace, out: Output) -> Principal:
     return _authenticate(desk.sign_in, desk.context.office.timezone, args, out)
 
 
+def identify(desk: Desk, args: argparse.Namespace, out: Output) -> Principal:
+    """Who signs in, without unlocking anything yet (a command that checks a permission first)."""
+    if not desk.accounts.has_users():
+        raise AuthenticationFailed(NO_ACCOUNTS)
+    return _authenticate(desk.accounts.authenticate, desk.context.office.timezone, args, out)
+
+
 def sign_in_to_database(
     database: Database, paths: DataPaths, args: argparse.Namespace, out: Output
 ) -> Principal:
