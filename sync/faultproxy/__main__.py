@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("--drop-response-probability", type=float, default=0.0, help="0 to 1, HTTP only")
     add("--cut-upload-after", type=int, help="reset each connection after N client bytes")
     add("--cut-download-after", type=int, help="reset each connection after N server bytes")
+    add(
+        "--cut-link-every",
+        type=int,
+        help="cut the link after every N client bytes, all connections counted",
+    )
     add("--outage", type=_outage, help="PERIOD:ONLINE seconds, e.g. 10:2")
     add("--seed", type=int, help="seed for jitter and random drops")
     add("--duration", type=float, help="stop after this many seconds")
@@ -80,6 +85,7 @@ def plan_from(args: argparse.Namespace) -> FaultPlan:
         drop_response_probability=args.drop_response_probability,
         cut_upload_after_bytes=args.cut_upload_after,
         cut_download_after_bytes=args.cut_download_after,
+        cut_link_every_bytes=args.cut_link_every,
         outage=args.outage,
     )
 

@@ -32,6 +32,7 @@ class Link:
         self._random = random.Random(seed)  # noqa: S311  fault timing, not secrets
         self._drops_armed = 0
         self._cuts_armed: collections.deque[int] = collections.deque()
+        self._since_link_cut = 0  # client bytes since the link last died (cut_link_every_bytes)
         self._counters: collections.Counter[str] = collections.Counter()
         self._faults: collections.Counter[Fault] = collections.Counter()
 
@@ -52,13 +53,19 @@ class Link:
 
     def set_plan(self, plan: FaultPlan) -> FaultPlan:
         with self._lock:
-            self._plan = self._anchored(plan)
+            self._install(self._anchored(plan))
             return self._plan
 
     def update_plan(self, **changes: object) -> FaultPlan:
         with self._lock:
-            self._plan = self._anchored(dataclasses.replace(self._plan, **changes))  # type: ignore[arg-type]
+            self._install(self._anchored(dataclasses.replace(self._plan, **changes)))  # type: ignore[arg-type]
             return self._plan
+
+    def _install(self, plan: FaultPlan) -> None:
+        """A new period of link cuts starts counting when it is installed."""
+        if plan.cut_link_every_bytes != self._plan.cut_link_every_bytes:
+            self._since_link_cut = 0
+        self._plan = plan
 
     def _anchored(self, plan: FaultPlan) -> FaultPlan:
         """Give an outage schedule without an origin the present as its origin."""
@@ -87,6 +94,19 @@ class Link:
     def take_cut(self) -> int | None:
         with self._lock:
             return self._cuts_armed.popleft() if self._cuts_armed else None
+
+    def link_cut_within(self, size: int) -> int | None:
+        """``size`` client bytes arrive: how many pass before the link dies, None if it holds."""
+        with self._lock:
+            every = self._plan.cut_link_every_bytes
+            if every is None:
+                return None
+            if self._since_link_cut + size < every:
+                self._since_link_cut += size
+                return None
+            allowed = every - self._since_link_cut
+            self._since_link_cut = 0
+            return allowed
 
     def uniform(self, low: float, high: float) -> float:
         with self._lock:

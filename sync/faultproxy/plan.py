@@ -77,6 +77,10 @@ class FaultPlan:
     drop_response_probability: float = 0.0
     cut_upload_after_bytes: int | None = None  # per connection accepted under this plan
     cut_download_after_bytes: int | None = None
+    cut_link_every_bytes: int | None = None
+    """The link dies after every N client bytes, counted over all connections: the one carrying
+    the Nth byte is cut. A per-connection cut never fires when each request has a connection
+    of its own (tus PATCH parts); a radio link that drops every few MB does not care."""
     cut_closes_upstream: bool = False
     """A cut resets the client only; the upstream sees a clean close after the bytes that got
     through, as behind a reverse proxy. Otherwise both are reset, and the upstream's kernel
@@ -96,6 +100,8 @@ class FaultPlan:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ValueError(f"{name} must not be negative")
+        if self.cut_link_every_bytes is not None and self.cut_link_every_bytes <= 0:
+            raise ValueError("cut_link_every_bytes must be positive (None means never)")
         if not 0.0 <= self.drop_response_probability <= 1.0:
             raise ValueError("drop_response_probability must lie between 0 and 1")
 

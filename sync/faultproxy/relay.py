@@ -201,6 +201,14 @@ class Relay:
                 item.data, item.then, item.fault = data[:budget], _Then.RESET, _CUT_FAULT[direction]
             budget = max(0, budget - len(data))
         self._budget[direction] = budget
+        if direction is Direction.UP:
+            allowed = self._link.link_cut_within(len(item.data))
+            if allowed is not None:
+                item.data, item.then, item.fault = (
+                    item.data[:allowed],
+                    _Then.RESET,
+                    Fault.CUT_UPLOAD,
+                )
         for event in self._framers[direction].feed(item.data):
             if event.kind is EventKind.HEAD and direction is Direction.UP:
                 self._framers[Direction.DOWN].expect_response_to(event.method)
