@@ -152,9 +152,8 @@ def open_database(
     seconds = settings.database_timeout_seconds if settings else DEFAULT_TIMEOUT_SECONDS
     database = Database(url, timeouts=PgTimeouts(seconds))
     try:
-        if source is not None:
-            keep = settings.backups_kept if settings else DEFAULT_KEEP
-            back_up_on_open(database, source, paths.backups, now=clock(), keep=keep)
+        keep = settings.backups_kept if settings else DEFAULT_KEEP
+        back_up_on_open(database, source, paths.backups, now=clock(), keep=keep)
         migrate.upgrade(database)
     except BaseException:
         database.dispose()
@@ -163,7 +162,7 @@ def open_database(
 
 
 def _sqlite_file(url: str) -> Path | None:
-    """The file of a SQLite URL (None for PostgreSQL, whose backups are the DBA's job)."""
+    """The file of a SQLite URL (None for PostgreSQL, which is backed up with pg_dump)."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database:
         return None

@@ -355,16 +355,21 @@ def test_cli_restore_over_a_damaged_database_signs_in_against_the_backup(
     assert _count(data_dir / "lapor.sqlite3") == 30
 
 
-def test_cli_refuses_to_back_up_a_postgresql_desk(run: Run, data_dir: Path) -> None:
-    refused = run(
-        data_dir,
-        "db",
-        "backup",
-        LAPOR_DATABASE_URL="postgresql://lapor@db.kantor.example/lapor",
-    )
+@pytest.mark.postgres
+def test_cli_backs_up_a_postgresql_desk_with_pg_dump(
+    run: Run, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once refused, pointing to pg_dump; now the desk dumps itself (see test_backup_postgres)."""
+    monkeypatch.setenv("LAPOR_DATABASE_URL", postgres_url)
+    pg_dir = set_up_desk(tmp_path / "pg")
 
-    assert refused.code == 5
-    assert "pg_dump" in refused.stderr and "PostgreSQL" in refused.stderr
+    made = run(pg_dir, "db", "backup", user=IT, password=accounts.PASSWORD)
+
+    assert made.code == 0, made.stderr
+    dumps = list_backups(pg_dir / "backups", ".pgdump")  # the daily one of the opening, too
+    (dump,) = [d for d in dumps if str(d.path) in made.stdout]
+    assert dump.path.read_bytes().startswith(b"PGDMP")
+    assert list_backups(pg_dir / "backups") == [], "no SQLite copy on a PostgreSQL desk"
 
 
 def test_of_two_backups_in_one_second_the_later_written_is_the_newest(tmp_path: Path) -> None:

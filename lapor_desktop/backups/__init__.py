@@ -1,5 +1,5 @@
-"""Backups of the SQLite database: taken, checked, rotated, restored; and the start-up check.
+"""Backups of the desk's database: taken, checked, rotated, restored; and the start-up check.
 
-PostgreSQL desks are backed up by the office's database administrator
-(``pg_dump``); everything here is for the SQLite file of a single PC.
+A SQLite desk's backups are checked copies of its file; a PostgreSQL desk's are
+``pg_dump`` archives of the office database, restored only into an empty database.
 """

@@ -1,5 +1,8 @@
 """Taking backups: consistent copies of the live database, checked, named by time, rotated.
 
+(The SQLite copies are made here; a PostgreSQL desk's dumps, named and rotated the
+same way, in :mod:`lapor_desktop.backups.pg_dump`.)
+
 SQLite's online backup API copies a consistent snapshot while the desk
 keeps working. The copy is written under a temporary name, checked with
 ``PRAGMA integrity_check``, synced and only then renamed, so a file with a
@@ -30,7 +33,10 @@ log = logging.getLogger(__name__)
 DEFAULT_KEEP = 14
 DAILY = dt.timedelta(days=1)
 _STAMP = "%Y%m%dT%H%M%SZ"
-_NAME = re.compile(r"^lapor-(\d{8}T\d{6}Z)-([a-z-]+?)(?:-(\d+))?\.sqlite3$")
+_NAME = re.compile(r"^lapor-(\d{8}T\d{6}Z)-([a-z-]+?)(?:-(\d+))?(\.sqlite3|\.pgdump)$")
+SQLITE_SUFFIX = ".sqlite3"
+PG_DUMP_SUFFIX = ".pgdump"
+"""A PostgreSQL desk's backups: ``pg_dump -Fc`` archives, rotated apart from SQLite copies."""
 
 
 class Reason(enum.StrEnum):
@@ -58,10 +64,10 @@ class BackupFailed(RuntimeError):
         super().__init__(message.render("en"))
 
 
-def list_backups(folder: Path) -> list[Backup]:
-    """Our backups in ``folder``, newest first; other files are ignored."""
+def list_backups(folder: Path, suffix: str = SQLITE_SUFFIX) -> list[Backup]:
+    """Our backups of one kind (``suffix``) in ``folder``, newest first; other files are ignored."""
     found = []
-    for path in folder.glob("lapor-*.sqlite3") if folder.is_dir() else ():
+    for path in folder.glob(f"lapor-*{suffix}") if folder.is_dir() else ():
         match = _NAME.match(path.name)
         if match is None or match.group(2) not in Reason._value2member_map_:
             continue
@@ -74,9 +80,9 @@ def list_backups(folder: Path) -> list[Backup]:
     return [backup for _, backup in found]
 
 
-def backup_due(folder: Path, now: dt.datetime) -> bool:
-    """A day or more since the newest backup (or none at all)."""
-    backups = list_backups(folder)
+def backup_due(folder: Path, now: dt.datetime, suffix: str = SQLITE_SUFFIX) -> bool:
+    """A day or more since the newest backup of this kind (or none at all)."""
+    backups = list_backups(folder, suffix)
     return not backups or now - backups[0].taken_at >= DAILY
 
 
@@ -86,7 +92,7 @@ def back_up(
     """A new checked backup in ``folder``, then rotation down to ``keep`` backups."""
     private_folder(folder)
     taken = now.astimezone(dt.UTC).replace(microsecond=0)
-    target = _free_name(folder, taken, reason)
+    target = free_name(folder, taken, reason)
     copy_database(source, target)
     removed = rotate(folder, keep)
     log.info(
@@ -98,9 +104,9 @@ def back_up(
     return Backup(target, taken, reason)
 
 
-def rotate(folder: Path, keep: int) -> list[Path]:
-    """Delete our oldest backups beyond ``keep`` (at least one is always kept)."""
-    removed = [backup.path for backup in list_backups(folder)[max(keep, 1) :]]
+def rotate(folder: Path, keep: int, suffix: str = SQLITE_SUFFIX) -> list[Path]:
+    """Delete our oldest backups of this kind beyond ``keep`` (at least one is always kept)."""
+    removed = [backup.path for backup in list_backups(folder, suffix)[max(keep, 1) :]]
     for path in removed:
         path.unlink(missing_ok=True)
     return removed
@@ -150,10 +156,13 @@ def copy_database(source: Path, target: Path) -> None:
             partial.unlink(missing_ok=True)
 
 
-def _free_name(folder: Path, taken: dt.datetime, reason: Reason) -> Path:
+def free_name(
+    folder: Path, taken: dt.datetime, reason: Reason, suffix: str = SQLITE_SUFFIX
+) -> Path:
+    """A backup name of ``folder`` not yet taken: ``lapor-<UTC time>-<reason>[-n]<suffix>``."""
     stem = f"lapor-{taken.strftime(_STAMP)}-{reason.value}"
-    candidate, n = folder / f"{stem}.sqlite3", 1
+    candidate, n = folder / f"{stem}{suffix}", 1
     while candidate.exists():
         n += 1
-        candidate = folder / f"{stem}-{n}.sqlite3"
+        candidate = folder / f"{stem}-{n}{suffix}"
     return candidate

@@ -1,19 +1,25 @@
-"""``db backup [--to FILE]`` and ``db restore FILE``: IT staff's backups of the SQLite database.
+"""``db backup [--to FILE]`` and ``db restore FILE``: IT staff's backups of the desk's database.
 
-Both need a role that may make or restore backups. A restore checks the
-file first (a whole SQLite database, a LAPOR! schema this version knows),
-keeps the current database aside and never deletes it. When the current
-database is damaged, the person signs in against the backup instead, so a
-broken file does not lock everyone out of the recovery. PostgreSQL desks
-are backed up by the office's database administrator with ``pg_dump``.
+Both need a role that may make or restore backups, and both are audited. On
+a SQLite desk a restore checks the file first (a whole SQLite database, a
+LAPOR! schema this version knows), keeps the current database aside and
+never deletes it; when the current database is damaged, the person signs in
+against the backup instead, so a broken file does not lock everyone out of
+the recovery. On a PostgreSQL desk a backup is a ``pg_dump -Fc`` archive and
+a restore goes only into an empty database, then signs in against what it
+restored (an empty database has no accounts); a refused sign-in empties it again.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
+from lapor_desktop.backups.audited import audit_backup, audit_pg_restore
 from lapor_desktop.backups.copies import Reason, back_up, copy_database
+from lapor_desktop.backups.pg_dump import back_up_postgres, dump_database
+from lapor_desktop.backups.pg_restore import check_dump, empty_again, require_empty, restore_dump
 from lapor_desktop.backups.restore import check_restorable, restore
 from lapor_desktop.backups.startup import Damaged, check_database
 from lapor_desktop.desk import workstation
@@ -25,39 +31,37 @@ from lapor_desktop.services.context import system_clock
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
 
-from .exit_codes import DatabaseProblem, ExitCode, UsageError
+from .exit_codes import ExitCode, UsageError
 from .opening import data_paths, require_database, uses_sqlite_file
 from .output import Output
 from .session import sign_in_to_database
 
-POSTGRES_REFUSED = Message(
-    N_(
-        "This desk keeps its data on a PostgreSQL server: its backups are the database "
-        "administrator's job (pg_dump, e.g. pg_dump -Fc -f lapor.dump DATABASE). "
-        "LAPOR! Desktop backs up only the SQLite file of a single PC."
-    )
-)
-
 
 def db_backup(args: argparse.Namespace, out: Output) -> int:
-    paths = _sqlite_paths(args)
-    require_database(paths)
-    _authorise(Database(paths.database_url()), paths, args, out)
-    if args.to:
-        target = Path(args.to).expanduser().resolve()
-        if target.exists():
-            raise UsageError(
-                Message(
-                    N_("There is already a file at {path}; nothing was written."),
-                    {"path": str(target)},
-                )
-            )
+    paths = data_paths(args)
+    sqlite = uses_sqlite_file(paths)
+    if sqlite:
+        require_database(paths)
+    url = paths.database_url()
+    by = _authorise(Database(url), paths, args, out)
+    now = system_clock()
+    target = _chosen_target(args) if args.to else None
+    keep = workstation(paths).backups_kept
+    if sqlite and target is not None:
         copy_database(paths.database, target)
-    else:
-        keep = workstation(paths).backups_kept
+    elif sqlite:
         target = back_up(
-            paths.database, paths.backups, now=system_clock(), reason=Reason.MANUAL, keep=keep
+            paths.database, paths.backups, now=now, reason=Reason.MANUAL, keep=keep
         ).path
+    elif target is not None:
+        dump_database(url, target)
+    else:
+        target = back_up_postgres(url, paths.backups, now=now, reason=Reason.MANUAL, keep=keep).path
+    database = Database(url)
+    try:
+        audit_backup(database, target, by=by, station_id=_station(paths), now=now, reason="manual")
+    finally:
+        database.dispose()
     out.line(
         out.t(
             N_("Backup written and checked: {path} ({size} bytes)."),
@@ -68,9 +72,23 @@ def db_backup(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
+def _chosen_target(args: argparse.Namespace) -> Path:
+    target = Path(args.to).expanduser().resolve()
+    if target.exists():
+        raise UsageError(
+            Message(
+                N_("There is already a file at {path}; nothing was written."),
+                {"path": str(target)},
+            )
+        )
+    return target
+
+
 def db_restore(args: argparse.Namespace, out: Output) -> int:
-    paths = _sqlite_paths(args)
+    paths = data_paths(args)
     backup = Path(args.file).expanduser().resolve()
+    if not uses_sqlite_file(paths):
+        return _pg_restore(paths, backup, args, out)
     check = check_restorable(backup)  # before any password is asked: a bad file is said at once
     by = None
     if _current_is_usable(paths):
@@ -97,11 +115,55 @@ def db_restore(args: argparse.Namespace, out: Output) -> int:
     return ExitCode.OK
 
 
-def _sqlite_paths(args: argparse.Namespace) -> DataPaths:
-    paths = data_paths(args)
-    if not uses_sqlite_file(paths):
-        raise DatabaseProblem(POSTGRES_REFUSED)
-    return paths
+def _pg_restore(paths: DataPaths, backup: Path, args: argparse.Namespace, out: Output) -> int:
+    """Into an empty PostgreSQL database only; checked, then signed in to, then audited."""
+    revision = check_dump(backup)  # before any password is asked: a bad file is said at once
+    url = paths.database_url()
+    database = Database(url)
+    try:
+        require_empty(database)
+        restored = restore_dump(database, backup, revision)
+        try:
+            by = _authorise(Database(url), paths, args, out)
+        except BaseException:
+            empty_again(database)
+            raise
+        now: dt.datetime = system_clock()
+        audit_pg_restore(
+            database,
+            backup,
+            by=by,
+            station_id=_station(paths),
+            now=now,
+            details={"revision": revision, "complaints": restored.counts.complaints},
+        )
+    finally:
+        database.dispose()
+    counts = restored.counts
+    out.line(
+        out.t(
+            N_("Restored from {backup} (schema revision {revision}) into the empty database."),
+            backup=backup,
+            revision=revision,
+        )
+    )
+    out.line(
+        out.t(
+            N_(
+                "Checked: schema {head}, audit log intact ({entries} entries); {complaints} "
+                "complaints, {accounts} accounts."
+            ),
+            head=migrate.head_revision(),
+            entries=counts.audit_entries,
+            complaints=counts.complaints,
+            accounts=counts.accounts,
+        )
+    )
+    return ExitCode.OK
+
+
+def _station(paths: DataPaths) -> str:
+    return workstation(paths).station_id
 
 
 def _current_is_usable(paths: DataPaths) -> bool:

@@ -155,13 +155,14 @@ def build_parser() -> Parser:
     backup = db_commands.add_parser(
         "backup",
         parents=[common],
-        help="a checked copy of the SQLite database into <data>/backups (IT)",
+        help="a checked backup (SQLite copy or pg_dump archive) into <data>/backups (IT)",
     )
     backup.add_argument("--to", metavar="FILE", help="write the backup to FILE instead")
     restore = db_commands.add_parser(
         "restore",
         parents=[common],
-        help="put a backup back; the current database is kept aside, never deleted (IT)",
+        help="put a backup back; the current database is kept aside, never deleted (IT); "
+        "PostgreSQL: into an empty database only",
     )
     restore.add_argument("file", metavar="FILE")
     commands.add_parser(
