@@ -11,17 +11,13 @@ import html
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,10 +25,13 @@ from PySide6.QtWidgets import (
 from lapor_desktop.domain.complaint import Channel, Classification
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.drafts import DiscardOutcome
 from lapor_desktop.services.follow_ups import FollowUpOutcome
 from ui.attachments_view import AttachmentsView
 from ui.complaint_model import OVERDUE_COLOURS
 from ui.detail_data import DetailPage
+from ui.detail_timeline import TimelineTable
+from ui.draft_discard import DISCARDED, DraftDiscard
 from ui.errors import explain
 from ui.fields import FieldError, set_role
 from ui.formatting import EMPTY, enum_label, long_date, long_datetime
@@ -61,7 +60,6 @@ IDENTITY = (
     ("email", N_("Email")),
     ("address", N_("Address")),
 )
-TIMELINE_COLUMNS = (N_("When"), N_("Status"), N_("By"), N_("Note"))
 OVERDUE = N_("{date} (overdue by {days} days)")
 OVERDUE_ONE_DAY = N_("{date} (overdue by 1 day)")
 OVERDUE_BADGE = N_("Overdue")
@@ -90,6 +88,8 @@ class DetailView(QWidget):
         self._timezone = timezone
         self._runner = runner if runner is not None else TaskRunner(self)
         self._page: DetailPage | None = None
+        self._discarded = False
+        """The page went because its draft was discarded here: say so until another opens."""
         self.heading = set_role(QLabel(), "heading")
         self.status = QLabel()
         self.sync = QLabel()
@@ -105,7 +105,8 @@ class DetailView(QWidget):
         self._identity_rows: dict[str, QWidget] = {}
         self.description = QLabel()
         self.deadlines = QLabel()
-        self.timeline = QTableWidget(0, len(TIMELINE_COLUMNS))
+        self.timeline = TimelineTable(texts, timezone)
+        self.discard_button = DraftDiscard(texts, self._runner)
         self.receipt_button = QPushButton()
         self.resume_button = QPushButton()
         self.placeholder = set_role(QLabel(), "hint")
@@ -116,6 +117,7 @@ class DetailView(QWidget):
         self.receipt_button.clicked.connect(lambda: self.receipt_requested.emit(self._page))
         self.resume_button.clicked.connect(self._resume_clicked)
         self.follow_up_button.clicked.connect(self.add_follow_up)
+        self.discard_button.done.connect(self._discard_done)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             shortcut = QShortcut(QKeySequence(keys), self.follow_up_text)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -128,16 +130,15 @@ class DetailView(QWidget):
 
     def show_page(self, page: DetailPage | None, hint: Message | None = None) -> None:
         """A complaint, or nothing and why (``hint``; by default: choose one in the list)."""
+        self._discarded = self._discarded and page is None
+        if self._discarded and hint is None:
+            hint = Message(DISCARDED)
         self._page = page
         self._texts.show("placeholder", self.placeholder.setText, hint or Message(CHOOSE_ONE))
         self._render()
 
     def timeline_texts(self) -> list[list[str]]:
-        table = self.timeline
-        return [
-            [_text(table, row, column) for column in range(table.columnCount())]
-            for row in range(table.rowCount())
-        ]
+        return self.timeline.texts()
 
     def add_follow_up(self) -> None:
         """Save the typed note through the core, then show the page again with it."""
@@ -172,6 +173,11 @@ class DetailView(QWidget):
         self._texts.show("follow_up.error", self.follow_up_error.setText, message)
         if is_bug:
             self._runner.failed.emit(error)
+
+    def _discard_done(self, outcome: DiscardOutcome) -> None:
+        if outcome.discarded:
+            self._discarded = True
+            self.show_page(None)
 
     def _resume_clicked(self) -> None:
         if self._page is not None:
@@ -225,8 +231,9 @@ class DetailView(QWidget):
         )
         self._render_deadlines(page)
         self._render_follow_ups(page)
-        self._render_timeline(page)
+        self.timeline.show_events(page.detail.timeline)
         self.receipt_button.setVisible(not page.is_draft)
+        self.discard_button.offer(page.actions.discard if page.actions else None)
         self.resume_button.setVisible(page.is_draft and detail.identity_hidden is None)
 
     def _render_identity(self, page: DetailPage) -> None:
@@ -283,21 +290,6 @@ class DetailView(QWidget):
             rows.append(f"{t.text(deadline.label)}: {text}")
         self.deadlines.setText("<br>".join(rows))
 
-    def _render_timeline(self, page: DetailPage) -> None:
-        t, lang = self._texts, self._texts.language.code
-        events = page.detail.timeline
-        self.timeline.setRowCount(len(events))
-        for row, event in enumerate(events):
-            cells = (
-                long_datetime(event.occurred_at, self._timezone, lang),
-                enum_label(Status, event.status, lang),
-                event.actor,
-                event.note,
-            )
-            for column, text in enumerate(cells):
-                self.timeline.setItem(row, column, QTableWidgetItem(text))
-        self.timeline.setHorizontalHeaderLabels([t.text(c) for c in TIMELINE_COLUMNS])
-
     def _lay_out(self) -> None:
         t = self._texts
         t.bind(self.receipt_button.setText, N_("&Receipt"))
@@ -314,6 +306,7 @@ class DetailView(QWidget):
         badges.addStretch(1)
         actions = QHBoxLayout()
         actions.addStretch(1)
+        actions.addWidget(self.discard_button)
         actions.addWidget(self.resume_button)
         actions.addWidget(self.receipt_button)
         fields = QFormLayout()
@@ -367,7 +360,6 @@ class DetailView(QWidget):
             QVBoxLayout(box).addWidget(widget)
             body.addWidget(box)
         body.addStretch(1)
-        self._configure_timeline()
         self._scroll.setWidgetResizable(True)
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -377,24 +369,7 @@ class DetailView(QWidget):
         layout.addWidget(self.placeholder)
         layout.addWidget(self._scroll, 1)
 
-    def _configure_timeline(self) -> None:
-        table = self.timeline
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.setWordWrap(True)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((200, 150, 70)):
-            table.setColumnWidth(column, width)
-        table.setMinimumHeight(120)
-
     def _label(self, msgid: str) -> QLabel:
         label = QLabel()
         self._texts.bind(label.setText, msgid)
         return label
-
-
-def _text(table: QTableWidget, row: int, column: int) -> str:
-    item = table.item(row, column)
-    return item.text() if item is not None else ""

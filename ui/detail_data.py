@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lapor_desktop.domain.complaint import ComplaintDetail
+from lapor_desktop.domain.roles import Permission, allows
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import Message
 from lapor_desktop.services.bundle_views import carried_complaint
 from lapor_desktop.services.complaint_views import ComplaintView
 from lapor_desktop.services.context import Actor, DeskContext
+from lapor_desktop.services.drafts import DiscardOutcome, DraftService
 from lapor_desktop.services.follow_ups import FollowUpOutcome, FollowUpService
 from lapor_desktop.services.lookup import LookupService
+from lapor_desktop.services.officer_names import display_name
 from lapor_desktop.services.sla import Deadlines
 
 SYNC_STATES = frozenset(SyncState)
@@ -36,6 +39,8 @@ class DetailActions:
     export_attachment: Callable[[str, Path], int | Message]
     add_follow_up: Callable[[str], FollowUpOutcome]
     reload: Callable[[], DetailPage | None]
+    discard: Callable[[], DiscardOutcome] | None = None
+    """Only for a draft and a role that records complaints (the core checks both again)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class DetailPage:
     actions: DetailActions | None = field(default=None, compare=False)
     carried: Message | None = None
     """"in bundle N since ...", while a bundle carries its pending submission."""
+    received_by: str = ""
+    """The display name of the officer who recorded it (the receipt's "received by")."""
 
     @property
     def sync_label(self) -> Message:
@@ -80,8 +87,13 @@ def load_detail(
     view = lookup.view(key, actor=actor)
     if view is None:
         return None
-    uuid = view.detail.summary.uuid
+    detail = view.detail
+    uuid = detail.summary.uuid
     follow_ups = FollowUpService(context)
+    may_discard = detail.summary.status == Status.DRAFT.value and allows(
+        actor.role, Permission.RECORD_COMPLAINTS
+    )
+    drafts = DraftService(context)
     actions = DetailActions(
         read_attachment=lambda sha256: lookup.read_attachment(uuid, sha256, actor=actor),
         export_attachment=lambda sha256, path: lookup.export_attachment(
@@ -89,6 +101,9 @@ def load_detail(
         ),
         add_follow_up=lambda text: follow_ups.add(uuid, text, actor=actor),
         reload=lambda: load_detail(lookup, context, uuid, actor),
+        discard=(lambda: drafts.discard(uuid, actor=actor)) if may_discard else None,
     )
     carried = carried_complaint(context.database, context.office.timezone, uuid)
-    return DetailPage(view=view, actions=actions, carried=carried)
+    recorder = detail.timeline[0].actor if detail.timeline else ""
+    received_by = display_name(context.database, recorder)
+    return DetailPage(view=view, actions=actions, carried=carried, received_by=received_by)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -38,7 +39,13 @@ COLUMNS = (N_("Registration no."), N_("Title"), N_("Recorded"), N_("Status"), N_
 
 
 class DuplicateWarning(QDialog):
-    """``accepted``: save as a new complaint anyway; ``rejected``: back to the form."""
+    """``accepted``: save as a new complaint anyway; ``rejected``: back to the form.
+
+    ``open_requested`` with the chosen complaint's UUID: back to the form (kept as typed)
+    and that complaint opened in the detail pane, where the follow-up note is added.
+    """
+
+    open_requested = Signal(str)
 
     def __init__(
         self,
@@ -57,16 +64,21 @@ class DuplicateWarning(QDialog):
         self.table = QTableWidget(len(self.duplicates), len(COLUMNS))
         self.back_button = QPushButton()
         self.save_anyway_button = QPushButton()
+        self.open_button = QPushButton()
         texts.bind(self.setWindowTitle, N_("Possible duplicate"))
         texts.bind(self.intro.setText, INTRO, count=len(self.duplicates), days=window_days)
         texts.bind(self.back_button.setText, N_("&Go back to the form"))
         texts.bind(self.save_anyway_button.setText, N_("&Save as a new complaint anyway"))
+        texts.bind(self.open_button.setText, N_("&Open the existing complaint"))
+        self.open_button.setAutoDefault(False)
+        self.open_button.clicked.connect(self.open_chosen)
         self.back_button.setDefault(True)
         self.save_anyway_button.setAutoDefault(False)
         self.back_button.clicked.connect(self.reject)
         self.save_anyway_button.clicked.connect(self.accept)
         self._configure_table()
         buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_anyway_button)
         buttons.addWidget(self.back_button)
@@ -77,7 +89,19 @@ class DuplicateWarning(QDialog):
         self.resize(900, 260 + 30 * len(self.duplicates))
         language.changed.connect(self._fill)
         self._fill()
+        if self.duplicates:
+            self.table.selectRow(0)
+        self.table.cellDoubleClicked.connect(lambda _row, _column: self.open_chosen())
         self.back_button.setFocus()
+
+    def open_chosen(self) -> None:
+        """The selected (else the first) complaint, to add the note to it instead."""
+        if not self.duplicates:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        chosen = self.duplicates[rows[0].row() if rows else 0]
+        self.reject()
+        self.open_requested.emit(chosen.uuid)
 
     def row_texts(self) -> list[list[str]]:
         table = self.table

@@ -62,7 +62,7 @@ from ui.tasks import TaskRunner
 from ui.website_page import WebsitePage
 from ui.window_chrome import fill_status_bar, training_banner, window_title
 from ui.window_geometry import WindowPlacement
-from ui.window_wiring import add_window_keys, connect_sync
+from ui.window_wiring import add_window_keys, connect_operator, connect_sync
 
 PREFERRED_SIZE = QSize(1280, 860)
 
@@ -376,6 +376,7 @@ class MainWindow(QMainWindow):
         self.texts.language.changed.connect(self._show_language)
         self.sync.pass_finished.connect(self._synced)
         connect_sync(self)
+        connect_operator(self)
         self.quarantine.open_requested.connect(self.open_complaint)
         self.website.receipt_requested.connect(lambda page: self.show_receipt(page, copy=True))
         self.website.count.clicked.connect(self.show_website)

@@ -129,7 +129,7 @@ def receipt_for(
         verify_by=deadlines.verify_by if deadlines else None,
         legal_ceiling=deadlines.legal_ceiling if deadlines else None,
         follow_up_days=office.sla.follow_up_working_days,
-        received_by=detail.timeline[0].actor if detail.timeline else "",
+        received_by=page.received_by or (detail.timeline[0].actor if detail.timeline else ""),
         tracking_id=summary.tracking_id or "",
         fingerprint=page.fingerprint or "",
         training=training,

@@ -36,6 +36,8 @@ from ui.fields import FieldError, set_role
 from ui.i18n import LANGUAGE_NAMES, Texts
 
 READ_ONLY = Message(N_("Only a supervisor or IT staff can change these settings."))
+READ_ONLY_LOOK = "background: #e9ecef; color: #45494d;"
+"""A read-only text field, greyed like the disabled ones beside it (7:1 contrast kept)."""
 TRAINING_DESK = Message(
     N_("Training desk: it only ever talks to the training server on this computer.")
 )
@@ -92,10 +94,19 @@ class SettingsForm(QWidget):
             self.language.setCurrentIndex(self.language.findData(code))
 
     def _set_editable(self, editable: bool) -> None:
-        for line in (self.server_url, self.device_token, self.pinned_ca_file):
-            line.setReadOnly(not editable)
-        for text in (self.public_keys, self.leave_days):
-            text.setReadOnly(not editable)
+        """A field that may not be changed looks it (greyed, with why in its tooltip); the
+        text ones stay focusable and selectable, so a value can still be read and copied."""
+        tip = "" if editable else self._texts.render(READ_ONLY)
+        for field in (
+            self.server_url,
+            self.device_token,
+            self.pinned_ca_file,
+            self.public_keys,
+            self.leave_days,
+        ):
+            field.setReadOnly(not editable)
+            field.setToolTip(tip)
+            field.setStyleSheet("" if editable else READ_ONLY_LOOK)
         for widget in (
             self.choose_ca,
             self.route,

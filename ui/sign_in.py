@@ -26,7 +26,9 @@ from lapor_desktop.services.passwords import MIN_PASSWORD_LENGTH, AuthFailure
 from ui.errors import explain
 from ui.fields import FieldError, set_role
 from ui.i18n import Language, Texts
+from ui.receipt import TRAINING_MARK
 from ui.tasks import TaskRunner
+from ui.window_chrome import training_banner
 
 PASSWORDS_DIFFER = Message(N_("The two new passwords are not the same; type them again."))
 LOCKED = N_(
@@ -53,9 +55,13 @@ class SignInDialog(QDialog):
         desk: Desk,
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        training: bool = False,
     ) -> None:
+        """``training``: the start's ``--training``; a practice workstation is one anyway."""
         super().__init__(parent)
         self._texts = texts = Texts(language, self)
+        self.training = training or desk.context.station.training
         self._desk = desk
         self._runner = runner
         self.principal: Principal | None = None
@@ -68,12 +74,18 @@ class SignInDialog(QDialog):
         self.locked_note = set_role(QLabel(), "hint")
         office = QLabel(desk.context.office.office_name)
         set_role(office, "heading")
-        texts.bind(self.setWindowTitle, N_("LAPOR! Desktop: sign in"))
+        self._title = N_("LAPOR! Desktop: sign in")
+        self._bind_title()
         texts.bind(self.sign_in_button.setText, N_("&Sign in"))
         rows = QFormLayout()
         rows.addRow(_buddy(texts, N_("&User name"), self.username), self.username)
         rows.addRow(_buddy(texts, N_("&Password"), self.password), self.password)
         layout = QVBoxLayout(self)
+        self.training_mark: QLabel | None = None
+        if self.training:
+            self.training_mark = training_banner(texts)
+            self.training_mark.setWordWrap(True)
+            layout.addWidget(self.training_mark)
         layout.addWidget(office)
         layout.addWidget(self.locked_note)
         layout.addLayout(rows)
@@ -95,7 +107,8 @@ class SignInDialog(QDialog):
 
     def show_locked(self, username: str) -> None:
         """The lock screen: says it is locked, for whom; the user name is not a field to edit."""
-        self._texts.bind(self.setWindowTitle, N_("LAPOR! Desktop: locked"))
+        self._title = N_("LAPOR! Desktop: locked")
+        self._bind_title()
         self._texts.bind(self.locked_note.setText, LOCKED, user=username)
         self.locked_note.show()
         self.username.setText(username)
@@ -103,6 +116,14 @@ class SignInDialog(QDialog):
         self.username.setEnabled(False)
         self.sign_out_button.show()
         self.password.setFocus()
+
+    def _bind_title(self) -> None:
+        """The title in the language, and PELATIHAN after it on a practice desk."""
+
+        def show(text: str) -> None:
+            self.setWindowTitle(f"{text} · {TRAINING_MARK}" if self.training else text)
+
+        self._texts.bind(show, self._title)
 
     def sign_in(self) -> None:
         username, password = self.username.text(), self.password.text()

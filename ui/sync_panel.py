@@ -40,6 +40,9 @@ CLOCK_WARNING = N_(
     "Nothing depends on it, but printed receipts show this computer's time: "
     "ask IT staff to correct the clock."
 )
+OF_THEM = N_("{count} of them")
+"""The sending and retrying counts are part of the waiting one: said so, not added up to it."""
+PART_OF_PENDING = frozenset({"sending", "waiting"})
 CANCELLED = N_("Cancelled")
 """The result of a cancelled pass, which revealed no state of the link."""
 COUNTS = (
@@ -63,6 +66,8 @@ class SyncPanel(QWidget):
 
     sync_now = Signal()
     cancel = Signal()
+    show_waiting = Signal()
+    """The list of the complaints still waiting to be sent, asked from beside their count."""
 
     def __init__(
         self,
@@ -84,6 +89,7 @@ class SyncPanel(QWidget):
         self.cancel_button = QPushButton()
         self.sync_button = QPushButton()
         self.counts = {name: QLabel() for name, _msgid in COUNTS}
+        self.waiting_link = QPushButton()
         self.last_success = QLabel()
         self.last_attempt = QLabel()
         self.summary = {name: QLabel() for name, _msgid in SUMMARY}
@@ -93,6 +99,7 @@ class SyncPanel(QWidget):
         self._lay_out()
         self.sync_button.clicked.connect(self.sync_now)
         self.cancel_button.clicked.connect(self.cancel)
+        self.waiting_link.clicked.connect(self.show_waiting)
         texts.language.changed.connect(lambda _code: self.show_view(self.view))
         texts.language.changed.connect(lambda _code: self.show_bundles(self._bundles))
         self.show_view(self.view)
@@ -145,7 +152,14 @@ class SyncPanel(QWidget):
     def _show_counts(self, view: SyncView) -> None:
         status, language = view.status, self._texts.language.code
         for name, label in self.counts.items():
-            label.setText(str(getattr(status, name)) if status is not None else EMPTY)
+            count = getattr(status, name) if status is not None else None
+            if count is None:
+                label.setText(EMPTY)
+            elif name in PART_OF_PENDING:
+                label.setText(self._texts.text(OF_THEM, count=count))
+            else:
+                label.setText(str(count))
+        self.waiting_link.setEnabled(status is not None and status.pending > 0)
         for label, moment in (
             (self.last_success, status.last_success_at if status else None),
             (self.last_attempt, status.last_attempt_at if status else None),
@@ -174,8 +188,18 @@ class SyncPanel(QWidget):
         progress_row.addWidget(self.progress, 1)
         progress_row.addWidget(self.cancel_button)
         counts_box, counts = self._group(N_("At this desk"))
+        t.bind(self.waiting_link.setText, N_("Show them in the &list"))
+        self.waiting_link.setFlat(True)
+        self.waiting_link.setAutoDefault(False)
         for name, msgid in COUNTS:
-            counts.addRow(self._label(msgid), self.counts[name])
+            if name != "pending":
+                counts.addRow(self._label(msgid), self.counts[name])
+                continue
+            pending = QHBoxLayout()
+            pending.addWidget(self.counts[name])
+            pending.addWidget(self.waiting_link)
+            pending.addStretch(1)
+            counts.addRow(self._label(msgid), pending)
         counts.addRow(self._label(N_("Last successful sync")), self.last_success)
         counts.addRow(self._label(N_("Last attempt")), self.last_attempt)
         summary_box, summary = self._group(N_("Last sync: what changed"))

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtGui import QKeySequence, QShortcut
 
+from lapor_desktop.domain.status import SyncState
 from lapor_desktop.services.quarantine import Resent
 from ui.bundle_tab import show_bundles
+from ui.duplicate_warning import DuplicateWarning
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -55,3 +58,39 @@ def connect_sync(window: MainWindow) -> None:
             sync.sync_now()
 
     window.quarantine.resent.connect(resent)
+
+
+def connect_operator(window: MainWindow) -> None:
+    """The front desk's ways from one screen to another: a likely duplicate to its complaint,
+    the sync panel's count of waiting complaints to the list of them."""
+    intake = window.intake
+    if intake is not None:
+
+        def warned(dialog: object) -> None:
+            if isinstance(dialog, DuplicateWarning):
+                dialog.open_requested.connect(window.open_complaint)
+
+        intake.duplicates_shown.connect(warned)
+    window.sync_panel.show_waiting.connect(lambda: show_waiting(window))
+
+
+def show_waiting(window: MainWindow) -> None:
+    """The list of the complaints still waiting to be sent, every other filter off."""
+    complaints = window.list
+    with QSignalBlocker(complaints.search):
+        complaints.search.clear()
+    for combo in (
+        complaints.status_filter,
+        complaints.classification_filter,
+        complaints.period_filter,
+    ):
+        combo.setCurrentIndex(0)
+    complaints.agency_filter.set_code("")
+    complaints.category_filter.set_code("")
+    with QSignalBlocker(complaints.overdue_filter):
+        complaints.overdue_filter.setChecked(False)
+    sync = complaints.sync_filter
+    sync.setCurrentIndex(max(sync.findData(SyncState.PENDING.value), 0))
+    window.show_list()
+    complaints.apply_filters()
+    complaints.table.setFocus()
