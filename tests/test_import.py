@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pty
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -58,7 +60,7 @@ def write(path: Path, *lines: str) -> Path:
     return path
 
 
-def run_import(desk: Desk, actor: Actor, path: Path, **options: bool) -> ImportReport:
+def run_import(desk: Desk, actor: Actor, path: Path, **options: Any) -> ImportReport:
     return RegisterImporter(desk.context, desk.intake).run(path, actor=actor, **options)
 
 
@@ -477,3 +479,52 @@ def test_cli_import_before_init_exits_6(tmp_path: Path) -> None:
 
     assert result.returncode == 6
     assert not DataPaths(tmp_path / "fresh").database.exists()
+
+
+def test_cli_import_reports_each_stage_once_when_stderr_is_not_a_terminal(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    register = write(
+        tmp_path / "r.csv", HEADER, csv_row(date=_recent()), csv_row("Jembatan", date=_recent())
+    )
+
+    result = cli(data_dir, "--lang", "en", "import", str(register), "--json")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["Rows checked: 2/2", "Rows saved: 2/2"]
+    assert len(json.loads(result.stdout)["imported"]) == 2
+
+
+def test_cli_import_redraws_its_progress_on_a_terminal(data_dir: Path, tmp_path: Path) -> None:
+    rows = (csv_row(f"Jalan rusak nomor {n}", date=_recent()) for n in range(1200))
+    register = write(tmp_path / "r.csv", HEADER, *rows)
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAPOR_") or k == KEY_FILE_ENV}
+    env.update(LAPOR_USER="ani", LAPOR_PASSWORD=accounts.PASSWORD)
+    command = [sys.executable, "-m", "lapor_desktop", "--data-dir", str(data_dir)]
+    with subprocess.Popen(
+        [*command, "--lang", "en", "import", str(register)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        env=env,
+        cwd=ROOT,
+    ) as process:
+        os.close(follower)
+        shown = b""
+        while chunk := _read_pty(leader):
+            shown += chunk
+        assert process.wait(timeout=120) == 0
+    os.close(leader)
+
+    drawn = shown.decode().replace("\r\n", "\n")
+    assert "\rRows checked: 500/1200" in drawn and "\rRows checked: 1200/1200" in drawn
+    assert "\rRows saved: 1000/1200" in drawn and drawn.endswith("Rows saved: 1200/1200\n")
+
+
+def _read_pty(fd: int) -> bytes:
+    """What the terminal shows next; b"" once the program has closed it (EIO on Linux)."""
+    try:
+        return os.read(fd, 4096)
+    except OSError:
+        return b""

@@ -3,6 +3,8 @@
 Row problems go to stderr (bilingual, each naming its row and field); the
 summary goes to stdout, or the whole report as JSON with ``--json``. The
 rows are recorded as the signed-in person's, in the timeline and audit log.
+Progress (rows checked, then rows saved, of how many) goes to stderr: a line
+redrawn in place on a terminal, only each stage's last line when redirected.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.importer import (
+    ImportProgress,
     ImportReport,
     RegisterImporter,
     RowIssue,
@@ -29,9 +32,17 @@ def import_register(args: argparse.Namespace, out: Output) -> int:
         raise UsageError(Message(N_("There is no file at {path}."), {"path": str(path)}))
     with signed_in_desk(args, out) as (desk, me):
         importer = RegisterImporter(desk.context, desk.intake)
-        report = importer.run(
-            path, actor=me.actor, skip_invalid=args.skip_invalid, dry_run=args.dry_run
-        )
+        shown = ProgressLine(out)
+        try:
+            report = importer.run(
+                path,
+                actor=me.actor,
+                skip_invalid=args.skip_invalid,
+                dry_run=args.dry_run,
+                progress=shown.show,
+            )
+        finally:
+            shown.close()
     if args.json:
         out.json(report_json(report))
     else:
@@ -47,6 +58,38 @@ def import_register(args: argparse.Namespace, out: Output) -> int:
             )
         )
     return ExitCode.OK
+
+
+_STAGES = {"check": N_("Rows checked: {done}/{total}"), "save": N_("Rows saved: {done}/{total}")}
+
+
+class ProgressLine:
+    """An import's progress on stderr: redrawn in place on a terminal, else each stage's end."""
+
+    def __init__(self, out: Output) -> None:
+        self._out = out
+        self._live = out.stderr.isatty()
+        self._open = False
+        self._width = 0
+
+    def show(self, progress: ImportProgress) -> None:
+        text = self._out.t(_STAGES[progress.stage], done=progress.done, total=progress.total)
+        finished = progress.done == progress.total
+        if self._live:
+            # Spaces, not an erase sequence: a plain Windows console prints those as they are.
+            padded, self._width = text.ljust(self._width), max(self._width, len(text))
+            self._out.stderr.write(f"\r{padded}" + ("\n" if finished else ""))
+            self._out.stderr.flush()
+            self._open = not finished
+            self._width = self._width if self._open else 0
+        elif finished:
+            self._out.problem(text)
+
+    def close(self) -> None:
+        """End a line left open by an import that stopped half-way."""
+        if self._open:
+            self._out.stderr.write("\n")
+            self._open = False
 
 
 def report_json(report: ImportReport) -> dict[str, object]:

@@ -306,6 +306,12 @@ def _privacy_commands(commands: argparse._SubParsersAction[Parser], common: Pars
     export.add_argument(
         "--format", choices=("csv", "json"), help="default: from the file name, else csv"
     )
+    export.add_argument(
+        "--separator",
+        choices=(",", ";"),
+        default=",",
+        help="between CSV cells: ';' for a spreadsheet set to Indonesian (default ',')",
+    )
     export.add_argument("--force", action="store_true", help="replace an existing file")
     _filters(export, listing=False)
 

@@ -60,6 +60,8 @@ def export(args: argparse.Namespace, out: Output) -> int:
                 actor=me.actor,
                 with_identity=args.with_identity,
                 file_format=file_format,
+                separator=args.separator,
+                bom=True,  # a spreadsheet reads the file as UTF-8 only with the mark
             )
         except BaseException:
             target.unlink(missing_ok=True)

@@ -2,7 +2,10 @@
 
 An identity export is allowed only to a role that may export identities,
 never includes the identity of an *anonim* complaint, and is written to the
-audit log with the number of identities it contained.
+audit log with the number of identities it contained. A CSV can start with a
+UTF-8 byte order mark and use ``;`` between cells: a spreadsheet in an
+Indonesian locale reads a file without the mark as Windows-1252 (``é`` turns
+into ``Ã©``) and splits cells at ``;``, since its decimal separator is the comma.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ COLUMNS = (
     "created_at",
 )
 PAGE = 500
+SEPARATORS = (",", ";")
+"""``,`` for most programs; ``;`` for a spreadsheet set to Indonesian (or another comma-decimal
+locale), which otherwise shows each line in one cell."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,8 @@ class ExportService:
         with_identity: bool = False,
         file_format: str = "csv",
         file_mode: int | None = None,
+        separator: str = ",",
+        bom: bool = False,
     ) -> ExportSummary:
         """Write the export file and record it in the audit log.
 
@@ -118,8 +126,11 @@ class ExportService:
         once the new one is on disk), owner-only (0600) unless ``file_mode``
         says otherwise. ``file_format``: ``csv``, ``json`` or ``xlsx``; in CSV
         and XLSX, formula-looking cells and NIK and phone stay text
-        (``export_cells``).
+        (``export_cells``). ``separator`` (one of ``SEPARATORS``) and ``bom``
+        (a UTF-8 byte order mark first) lay out a CSV for the spreadsheet that opens it.
         """
+        if separator not in SEPARATORS:
+            raise ValueError(f"a CSV separator is one of {SEPARATORS}, not {separator!r}")
         columns = self.columns(with_identity=with_identity)
         counts = [0, 0]
 
@@ -137,10 +148,11 @@ class ExportService:
                     write_row(row)
                 finish()
         else:
+            encoding = "utf-8-sig" if bom and file_format == "csv" else "utf-8"
             with durable_files.replacing_text(
-                target, encoding="utf-8", newline="", mode=mode
+                target, encoding=encoding, newline="", mode=mode
             ) as handle:
-                writer = _writer(handle, columns, file_format)
+                writer = _writer(handle, columns, file_format, separator)
                 for row in each_row():
                     writer(row)
                 if file_format == "json":
@@ -161,10 +173,12 @@ class ExportService:
 
 
 def _writer(
-    handle: TextIO, columns: Sequence[str], file_format: str
+    handle: TextIO, columns: Sequence[str], file_format: str, separator: str
 ) -> Callable[[dict[str, object]], object]:
     if file_format == "csv":
-        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore")
+        writer = csv.DictWriter(
+            handle, fieldnames=list(columns), extrasaction="ignore", delimiter=separator
+        )
         writer.writeheader()
         return lambda row: writer.writerow({k: csv_cell(k, v) for k, v in row.items()})
     handle.write("[\n")

@@ -44,6 +44,7 @@ from lapor_desktop.validation.form import ValidationResult, validate_form
 from lapor_desktop.validation.issues import ValidationIssue
 
 EDITABLE = frozenset({Status.DRAFT.value, Status.QUEUED.value})
+QUEUED_ACTION = "complaint.queued"
 FILE_GONE = N_("the file is no longer on this computer; attach it again.")
 
 
@@ -70,10 +71,6 @@ class IntakeService:
     def __init__(self, context: DeskContext, *, hub: EventHub | None = None) -> None:
         self._ctx = context
         self._hub = hub if hub is not None else context.hub
-
-    def unannounced(self) -> IntakeService:
-        """The same service with saves told to no one: a batch announces itself once."""
-        return IntakeService(self._ctx, hub=EventHub())
 
     def save_draft(
         self,
@@ -266,7 +263,7 @@ class IntakeService:
                 outbox.enqueue_submission(
                     session, complaint, digest, at=now, route=ctx.office.website.route
                 )
-                action = "complaint.queued"
+                action = QUEUED_ACTION
             session.flush()
             audit.record(
                 session,
@@ -326,21 +323,31 @@ def _fill_draft(complaint: Complaint, form: ComplaintForm, vault: IdentityVault)
     vault.store(_identity_row(complaint), complaint.uuid, typed, indexable=False)
 
 
+def valid_columns(data: ComplaintData, region_label: str) -> dict[str, object]:
+    """A validated complaint's columns: one mapping for a save and a batch (``intake_batch``)."""
+    return {
+        "draft_form": None,
+        "classification": data.classification.value,
+        "title": data.title,
+        "description": data.description,
+        "incident_date": data.incident_date,
+        "region_code": data.region_code,
+        "region_label": region_label,
+        "location_text": data.location_text,
+        "category_code": data.category_code,
+        "agency_code": data.agency_code,
+        "channel": data.channel.value,
+        "anonim": data.anonim,
+        "rahasia": data.rahasia,
+        "urgent": data.urgent,
+    }
+
+
 def _fill_valid(
     complaint: Complaint, data: ComplaintData, region_label: str, vault: IdentityVault
 ) -> None:
-    complaint.draft_form = None
-    complaint.classification = data.classification.value
-    complaint.title = data.title
-    complaint.description = data.description
-    complaint.incident_date = data.incident_date
-    complaint.region_code = data.region_code
-    complaint.region_label = region_label
-    complaint.location_text = data.location_text
-    complaint.category_code = data.category_code
-    complaint.agency_code = data.agency_code
-    complaint.channel = data.channel.value
-    complaint.anonim, complaint.rahasia, complaint.urgent = data.anonim, data.rahasia, data.urgent
+    for name, value in valid_columns(data, region_label).items():
+        setattr(complaint, name, value)
     vault.store(_identity_row(complaint), complaint.uuid, data.identity)
 
 
