@@ -83,7 +83,7 @@ class RequestBody(io.RawIOBase):
         view = memoryview(buffer).cast("B")[: self.left]
         if not view:
             return 0
-        count = self._stream.readinto(view) or 0
+        count = self._stream.readinto1(view) or 0
         self.left -= count
         if count == 0:
             self.left = 0  # the client stopped sending: the connection ends anyway
