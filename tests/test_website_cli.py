@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -213,13 +214,14 @@ def test_statuses_read_on_lapor_go_into_the_timeline(
     assert run(data_dir, "website", "record", number, "4444444", **_as(CLERK)).code == 0
     answer = tmp_path / "jawaban.txt"
     answer.write_text("Laporan diteruskan ke Dinas PUPR.", encoding="utf-8")
-    today = dt.date.today().isoformat()
+    office_day = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()  # after 17:00 UTC: tomorrow
+    today = office_day.isoformat()
     args = ("website", "status", number, "forwarded", "--date", today, "--text", str(answer))
     assert run(data_dir, *args, **_as(CLERK)).code == 0
     shown = json.loads(run(data_dir, "show", number, "--json", **_as(CLERK)).stdout)
     assert shown["status"] == "forwarded"
     assert shown["timeline"][-1]["note"] == "Laporan diteruskan ke Dinas PUPR."
-    future = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    future = (office_day + dt.timedelta(days=2)).isoformat()
     bad = run(data_dir, "website", "status", number, "finished", "--date", future, **_as(CLERK))
     assert bad.code == 2
     back = run(data_dir, "website", "status", number, "queued", "--date", today, **_as(CLERK))
