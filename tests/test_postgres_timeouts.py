@@ -70,7 +70,8 @@ def paused_server(admin_url: str) -> Iterator[None]:
     processes = _server_processes(admin_url)
     try:
         for pid in processes:
-            os.kill(pid, signal.SIGSTOP)
+            with suppress(ProcessLookupError):  # a backend that ended since it was listed
+                os.kill(pid, signal.SIGSTOP)
         yield
     finally:
         for pid in processes:
