@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,11 +91,31 @@ def back_up(
     source: Path, folder: Path, *, now: dt.datetime, reason: Reason, keep: int = DEFAULT_KEEP
 ) -> Backup:
     """A new checked backup in ``folder``, then rotation down to ``keep`` backups."""
+    return take_backup(
+        folder,
+        now=now,
+        reason=reason,
+        keep=keep,
+        suffix=SQLITE_SUFFIX,
+        write=lambda target: copy_database(source, target),
+    )
+
+
+def take_backup(
+    folder: Path,
+    *,
+    now: dt.datetime,
+    reason: Reason,
+    keep: int,
+    suffix: str,
+    write: Callable[[Path], None],
+) -> Backup:
+    """Name a new backup of this kind, ``write`` it (checked), then rotate this kind only."""
     private_folder(folder)
     taken = now.astimezone(dt.UTC).replace(microsecond=0)
-    target = free_name(folder, taken, reason)
-    copy_database(source, target)
-    removed = rotate(folder, keep)
+    target = free_name(folder, taken, reason, suffix)
+    write(target)
+    removed = rotate(folder, keep, suffix)
     log.info(
         "backup written: %s (%d bytes); rotated out: %d",
         target.name,

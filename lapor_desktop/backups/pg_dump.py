@@ -18,9 +18,9 @@ import os
 from pathlib import Path
 
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.security.file_modes import create_private_file, private_folder
+from lapor_desktop.security.file_modes import create_private_file
 
-from .copies import PG_DUMP_SUFFIX, Backup, BackupFailed, Reason, free_name, rotate
+from .copies import PG_DUMP_SUFFIX, Backup, BackupFailed, Reason, take_backup
 from .pg_tools import connection, last_error, run_tool
 from .sqlite_files import fsync_file, fsync_folder
 
@@ -35,18 +35,14 @@ def back_up_postgres(
     url: str, folder: Path, *, now: dt.datetime, reason: Reason, keep: int
 ) -> Backup:
     """A new checked dump in ``folder``, then rotation down to ``keep`` dumps."""
-    private_folder(folder)
-    taken = now.astimezone(dt.UTC).replace(microsecond=0)
-    target = free_name(folder, taken, reason, PG_DUMP_SUFFIX)
-    dump_database(url, target)
-    removed = rotate(folder, keep, PG_DUMP_SUFFIX)
-    log.info(
-        "dump written: %s (%d bytes); rotated out: %d",
-        target.name,
-        target.stat().st_size,
-        len(removed),
+    return take_backup(
+        folder,
+        now=now,
+        reason=reason,
+        keep=keep,
+        suffix=PG_DUMP_SUFFIX,
+        write=lambda target: dump_database(url, target),
     )
-    return Backup(target, taken, reason)
 
 
 def dump_database(url: str, target: Path) -> None:
