@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from lapor_desktop.security.file_modes import create_private_file
 from .copies import PG_DUMP_SUFFIX, Backup, BackupFailed, Reason, take_backup
 from .pg_tools import connection, last_error, run_tool
 from .sqlite_files import fsync_file, fsync_folder
-
-log = logging.getLogger(__name__)
 
 ARCHIVE_MAGIC = b"PGDMP"
 """The first bytes of a ``pg_dump`` custom-format archive."""
