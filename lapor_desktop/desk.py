@@ -48,9 +48,11 @@ from lapor_desktop.services.office import OfficeNotInitialised, load_office, sav
 from lapor_desktop.services.orphan_files import remove_orphans
 from lapor_desktop.services.overrides import audit_restore
 from lapor_desktop.services.passwords import check_password, check_username, normalise_username
+from lapor_desktop.services.spool import SPOOL_FILE, Spool
+from lapor_desktop.services.spool_intake import SpoolingIntake
 from lapor_desktop.services.website_lane import WebsiteLane
 from lapor_desktop.services.website_records import WebsiteRecords
-from lapor_desktop.services.workstations import unused_station_id
+from lapor_desktop.services.workstations import reserve_spool_station, unused_station_id
 from lapor_desktop.settings import OfficeSettings, WorkstationSettings
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
@@ -100,6 +102,8 @@ class Desk:
     website_records: WebsiteRecords
     loosened: tuple[Loosened, ...] = ()
     """Files of the data folder that were open to other accounts at opening (now closed)."""
+    spool: Spool | None = None
+    """A shared desk's own spool, for when the office database is away (None on SQLite)."""
 
     @property
     def database(self) -> Database:
@@ -129,6 +133,8 @@ class Desk:
 
     def close(self) -> None:
         self.context.database.dispose()
+        if self.spool is not None:
+            self.spool.dispose()
 
 
 def open_database(
@@ -244,8 +250,10 @@ def open_desk(
         raise OfficeNotInitialised()
     ensure_bundled(database)
     station = workstation(paths, database)
+    if not database.is_sqlite and not station.spool_station_id:
+        station = reserve_spool_station(database, station, now=clock())
+        station.save(paths.workstation_settings)
     audit_restore(database, paths.root, station.station_id, clock())
-    remove_orphans(database, paths.attachments, now=clock())
     store = machine or machine_key_store(paths.root)
     keys = DataKeyService(database, station.station_id)
     data_key = keys.unlock_here(store)
@@ -258,12 +266,22 @@ def open_desk(
         clock=clock,
         vault=IdentityVault(data_key) if data_key else None,
     )
+    spool = (
+        None
+        if database.is_sqlite
+        else Spool(paths.root / SPOOL_FILE, context, station.spool_station_id)
+    )
+    keep = frozenset(spool.referenced_files()) if spool is not None else frozenset()
+    if spool is not None:
+        context.references.warm()  # the spool validates with them while the database is away
+    remove_orphans(database, paths.attachments, now=clock(), keep=keep)
     lookup = LookupService(context)
     website = WebsiteLane(context)
     return Desk(
         paths=paths,
         context=context,
-        intake=IntakeService(context),
+        intake=IntakeService(context) if spool is None else SpoolingIntake(context, spool),
+        spool=spool,
         lookup=lookup,
         follow_ups=FollowUpService(context),
         accounts=account_factory(database, clock, station.station_id),

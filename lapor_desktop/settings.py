@@ -161,6 +161,12 @@ class WorkstationSettings:
     A workstation setting, not an office one: it is needed before the first connection
     (office settings live in that database) and fits this PC's own link to the server.
     """
+    spool_station_id: str = _rule("", pattern="^([0-9A-Z]{4})?$")
+    """The station part of the numbers this PC gives while the office database is away.
+
+    Drawn once from that database (``services.spool``) and reserved in it, so a number
+    given from the spool can equal neither one of this PC's own nor another PC's.
+    """
 
     @staticmethod
     def new() -> WorkstationSettings:

@@ -1,10 +1,9 @@
 """Recording a complaint: the form, its save keys, live checks and the autosave.
 
-Nothing typed is ever lost: an incomplete form is saved as a draft with
-its issues beside the fields, and a timer keeps the draft every few
-seconds, so a crash costs at most that much; an empty form is never saved.
-The status line speaks only of the form on screen. Checking and saving are
-the intake service's; this page only asks it, on the database worker.
+Nothing typed is ever lost: an incomplete form is saved as a draft with its issues
+beside the fields, and a timer keeps the draft every few seconds, so a crash costs at
+most that much; an empty form is never saved. The status line speaks only of the form
+on screen. Checking and saving are the intake service's, asked on the database worker.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from ui.intake_texts import (
     NEW_FORM_KEPT,
     NOT_SAVED,
     NOTHING_TO_SAVE,
-    QUEUED,
+    SAVED_TO,
 )
 from ui.reference_choices import ReferenceChoices
 from ui.tasks import TaskRunner
@@ -300,7 +299,8 @@ class IntakePage(QWidget):
             self.draft_saved.emit(outcome)
             return
         self._reset()
-        self._show_status(Message(QUEUED, {"number": outcome.registration_number}), kind="sent")
+        said = Message(SAVED_TO[outcome.spooled], {"number": outcome.registration_number})
+        self._show_status(said, kind="sent")
         self.submitted.emit(outcome, then_print)
 
     def _enable_form(self) -> None:

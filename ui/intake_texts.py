@@ -56,6 +56,12 @@ IDENTITY_BOX_ANONYMOUS = N_("The complainant (anonymous: identity optional)")
 DRAFT_KEPT = N_("Saved as a draft: {count} things to complete, marked in red.")
 AUTOSAVED = N_("Draft saved automatically at {time}.")
 QUEUED = N_("Saved: {number}. It will be sent to LAPOR! when the network is available.")
+SPOOLED = N_(
+    "Saved on this PC: {number}. The office database cannot be reached; it joins the office's "
+    "list by itself when the database is back, then goes to LAPOR!."
+)
+SAVED_TO = {False: QUEUED, True: SPOOLED}
+"""What a save says, by whether it went to this PC's spool."""
 NOT_SAVED = N_("Not saved: check whether it is the same matter as the complaint shown.")
 NEW_FORM_KEPT = N_("A new form. What was typed before is kept as a draft in the list.")
 NOTHING_TO_SAVE = N_("Nothing to save yet: the form is empty.")

@@ -55,6 +55,7 @@ from ui.reference_choices import ReferenceChoices, load_choices
 from ui.reports_tab import add_reports_page
 from ui.settings_page import SettingsPage
 from ui.settings_work import SaveResult
+from ui.spool_watch import sources_for
 from ui.sync_controller import SyncController
 from ui.sync_panel import SyncPanel
 from ui.sync_status_bar import SyncStatusBar
@@ -234,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def _submitted(self, outcome: SaveOutcome, then_print: bool) -> None:
         self.sync.nudge()
-        lookup, context, actor = self.desk.lookup, self.desk.context, self.actor
+        (lookup, context), actor = sources_for(self.desk, outcome.spooled), self.actor
         self.runner.run(
             lambda: load_detail(lookup, context, outcome.uuid, actor),
             lambda page: self._receipt_after_save(page, then_print),

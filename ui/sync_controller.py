@@ -13,6 +13,7 @@ import dataclasses
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from lapor_desktop.desk import Desk
+from lapor_desktop.services.spool import database_away
 from lapor_desktop.services.sync_status import SyncStatus, read_status
 from sync.engine import SyncOutcome
 from sync.runner import DeskLink, RunnerConfig, RunnerState, RunnerStatus, SyncRunner
@@ -91,7 +92,7 @@ class SyncController(QObject):
 
     def refresh_counts(self) -> None:
         if not self._stopped:
-            self._tasks.run(self._read_status, self._show_counts)
+            self._tasks.run(self._read_status, self._show_counts, self._counts_failed)
 
     def stop(self) -> None:
         """Cancel a pass under way (the request in flight is cut), end the thread, close the log."""
@@ -108,6 +109,11 @@ class SyncController(QObject):
     def _read_status(self) -> SyncStatus:
         context = self._desk.context
         return read_status(context.database, now=context.now())
+
+    def _counts_failed(self, error: BaseException) -> None:
+        """The office database away is the spool badge's to say, not a box after every save."""
+        if not database_away(error):
+            self._tasks.failed.emit(error)
 
     def _first_counts(self, status: SyncStatus) -> None:
         self._absent_since = status

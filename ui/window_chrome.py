@@ -37,6 +37,10 @@ def window_title(office_name: str, *, training: bool) -> str:
     return f"{title} · {TRAINING_MARK}" if training else title
 
 
+SIGNED_IN_LABEL = "signed-in-user"
+"""The status bar's name of who is signed in (the spool's badge takes its place while shown)."""
+
+
 def fill_status_bar(
     status: QStatusBar,
     texts: Texts,
@@ -47,6 +51,7 @@ def fill_status_bar(
     """Who is signed in (stretching), then ``permanent`` in order (the sync indicator, the
     website lane's count beside it, the office), and the language."""
     user = QLabel()
+    user.setObjectName(SIGNED_IN_LABEL)
     params = {"user": actor.username, "role": Message(actor.role.label)}
     texts.show("user", user.setText, Message(SIGNED_IN_AS, params))
     status.addWidget(user, 1)

@@ -16,6 +16,7 @@ from lapor_desktop.domain.status import SyncState
 from lapor_desktop.services.quarantine import Resent
 from ui.bundle_tab import show_bundles
 from ui.duplicate_warning import DuplicateWarning
+from ui.spool_watch import watch_spool
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -62,7 +63,7 @@ def connect_sync(window: MainWindow) -> None:
 
 def connect_operator(window: MainWindow) -> None:
     """The front desk's ways from one screen to another: a likely duplicate to its complaint,
-    the sync panel's count of waiting complaints to the list of them."""
+    the sync panel's count of waiting complaints to the list of them, and the spool's badge."""
     intake = window.intake
     if intake is not None:
 
@@ -72,6 +73,7 @@ def connect_operator(window: MainWindow) -> None:
 
         intake.duplicates_shown.connect(warned)
     window.sync_panel.show_waiting.connect(lambda: show_waiting(window))
+    watch_spool(window)
 
 
 def show_waiting(window: MainWindow) -> None:

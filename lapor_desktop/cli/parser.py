@@ -213,6 +213,11 @@ def _workstation_command(commands: argparse._SubParsersAction[Parser], common: P
         "first, then a supervisor or IT signs in",
     )
     join.add_argument("--office-code", required=True, help="the office this PC belongs to")
+    actions.add_parser(
+        "spool",
+        parents=[common],
+        help="what this PC saved while the office database was away; merge it now if it answers",
+    )
 
 
 def _bundle_command(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:

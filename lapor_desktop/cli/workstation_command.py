@@ -50,6 +50,10 @@ _REFUSALS: dict[JoinProblem, type[CliError]] = {
 
 
 def workstation(args: argparse.Namespace, out: Output) -> int:
+    if args.workstation_command == "spool":
+        from .spool_command import spool
+
+        return spool(args, out)
     code = args.office_code.strip().upper()
     problem = check_office_code(code)
     if problem is not None:

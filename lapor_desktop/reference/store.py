@@ -120,6 +120,10 @@ class ReferenceLookup:
         self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
 
+    def warm(self) -> None:
+        """Read now, so the answers outlive a database that goes away (a shared desk's spool)."""
+        self._data()
+
     def invalidate(self) -> None:
         """Forget what was read; the next question reads the database again."""
         with self._lock:

@@ -59,6 +59,8 @@ class SaveOutcome:
     refused: Message | None = None
     changes: DeskChanges = field(default=NOTHING, compare=False)
     """What the save wrote (published on the desk's hub once committed)."""
+    spooled: bool = False
+    """Saved in this PC's spool: the office database was away (``services.spool``)."""
 
     @property
     def queued(self) -> bool:

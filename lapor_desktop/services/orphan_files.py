@@ -41,24 +41,37 @@ class OrphanFiles:
 
 
 def find_orphans(
-    database: Database, root: Path, *, now: dt.datetime, grace: dt.timedelta = DEFAULT_GRACE
+    database: Database,
+    root: Path,
+    *,
+    now: dt.datetime,
+    grace: dt.timedelta = DEFAULT_GRACE,
+    keep: frozenset[str] = frozenset(),
 ) -> OrphanFiles:
-    """The leftovers older than ``grace``; nothing is changed (for ``db check``)."""
+    """The leftovers older than ``grace``; nothing is changed (for ``db check``).
+
+    ``keep``: names held elsewhere (this PC's spool, while the office database is away).
+    """
     if not root.is_dir():
         return OrphanFiles()
     cutoff = (now - grace).timestamp()
     partial = tuple(p for p in root.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}") if _older(p, cutoff))
     with database.read() as session:
-        named = set(session.scalars(select(Attachment.sha256).distinct()))
+        named = set(session.scalars(select(Attachment.sha256).distinct())) | keep
     unreferenced = tuple(p for p in _stored(root) if p.name not in named and _older(p, cutoff))
     return OrphanFiles(partial, unreferenced)
 
 
 def remove_orphans(
-    database: Database, root: Path, *, now: dt.datetime, grace: dt.timedelta = DEFAULT_GRACE
+    database: Database,
+    root: Path,
+    *,
+    now: dt.datetime,
+    grace: dt.timedelta = DEFAULT_GRACE,
+    keep: frozenset[str] = frozenset(),
 ) -> OrphanFiles:
     """Delete the leftovers older than ``grace`` (at start-up); returns what went."""
-    found = find_orphans(database, root, now=now, grace=grace)
+    found = find_orphans(database, root, now=now, grace=grace, keep=keep)
     partial = tuple(p for p in found.partial if _unlink(p))
     removed: list[Path] = []
     for path in found.unreferenced:

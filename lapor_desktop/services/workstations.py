@@ -16,6 +16,8 @@ can never take over another PC's key wrap.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,8 +25,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services import audit
 from lapor_desktop.services.office import load_office
-from lapor_desktop.settings import OfficeSettings, new_station_id
+from lapor_desktop.settings import OfficeSettings, WorkstationSettings, new_station_id
 from lapor_desktop.storage import migrate
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import AuditEntry, KeyWrap, RegistrationCounter
@@ -136,3 +139,34 @@ def unused_station_id(database: Database, draw: Callable[[], str] = new_station_
         if station not in taken:
             return station
     raise RuntimeError(f"no unused station id in {_DRAWS} draws ({len(taken)} taken)")
+
+
+SPOOL_RESERVED = "workstation.spool_station_reserved"
+
+
+def reserve_spool_station(
+    database: Database, station: WorkstationSettings, *, now: dt.datetime
+) -> WorkstationSettings:
+    """``station`` with a spool station id, drawn unused and reserved in ``database``.
+
+    The reservation is an audit entry under the new id, which is one of the
+    places :func:`stations_in_use` reads, so no PC draws it later. The
+    caller saves the settings it returns.
+    """
+    if station.spool_station_id:
+        return station
+    taken = stations_in_use(database) | {station.station_id}
+    spool_id = next((s for s in (new_station_id() for _ in range(_DRAWS)) if s not in taken), "")
+    if not spool_id:
+        raise RuntimeError(f"no unused spool station id in {_DRAWS} draws")
+    with database.write() as session:
+        audit.record(
+            session,
+            at=now,
+            actor="desk",
+            station_id=spool_id,
+            action=SPOOL_RESERVED,
+            entity_type="workstation",
+            entity_id=station.station_id,
+        )
+    return dataclasses.replace(station, spool_station_id=spool_id)
