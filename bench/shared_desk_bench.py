@@ -10,13 +10,18 @@ so the figures compare against their own baseline on this machine:
 - ``five``: all five saving at once;
 - ``five+sync``: all five saving while the first also runs the sync engine in a
   background thread (as the window does) against the reference server over loopback,
-  claiming and sending what the five save.
+  claiming and sending what the five save;
+- ``five+outage``: all five saving while the server is killed (SIGKILL, postmaster and
+  backends) once a third of the saves are in, and started again ``--outage`` seconds
+  later (60 by default): saves go to each PC's spool meanwhile, then each PC replays
+  its spool as the window does, and the run checks that every complaint is in the
+  office database exactly once under the number its save returned.
 
 The server is started for the run (``tests.support.postgres``) with ``fsync`` turned
 back on, so commits cost what they cost in an office. Target (issue 20 item 5): save
 p95 <= 25 ms with five saving and one syncing, and no save waiting on a sync lease.
 
-    .venv/bin/python -m bench.shared_desk_bench [--saves 200] [--out bench/out/shared]
+    .venv/bin/python -m bench.shared_desk_bench [--saves 200] [--outage 60] [--out bench/out/shared]
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from lapor_desktop.security.machine_key import MACHINE_KEY_FILE_ENV
 from lapor_desktop.services.context import system_clock
 from lapor_desktop.settings import OfficeSettings
 from tests.support import accounts
-from tests.support.postgres import running_server
+from tests.support.private_postgres import private_server
 from tests.support.samples import OFFICE_CODE, OFFICE_NAME, valid_form
 
 WORKSTATIONS = 5
@@ -63,16 +68,32 @@ def worker(args: argparse.Namespace) -> None:
     ready.write_text("ok")
     while not Path(args.start).exists():
         time.sleep(0.01)
-    timings = []
+    timings, saved, spooled = [], {}, 0
     for n in range(args.saves):
         form = valid_form(title=f"Keluhan {n} dari {Path(args.worker).name} soal air bersih")
         started = time.perf_counter()
         outcome = desk.intake.submit(form, actor=actor)
         timings.append(time.perf_counter() - started)
         assert outcome.queued, outcome
+        saved[outcome.uuid] = outcome.registration_number
+        spooled += outcome.spooled
     sent = syncing() if syncing else 0
-    print(json.dumps({"timings": timings, "sent": sent}), flush=True)
+    merged_after = _replay_until_empty(desk) if spooled else 0.0
+    result = {"timings": timings, "sent": sent, "saved": saved, "spooled": spooled}
+    print(json.dumps({**result, "merged_after_s": merged_after}), flush=True)
     desk.close()
+
+
+def _replay_until_empty(desk) -> float:  # type: ignore[no-untyped-def]
+    """Replay the spool every second, as the window's watch does, until it is empty."""
+    from lapor_desktop.services.spool_replay import replay
+
+    started = time.perf_counter()
+    while True:
+        report = replay(desk.spool, desk.context)
+        if not report.away and report.waiting == 0:
+            return time.perf_counter() - started
+        time.sleep(1.0)
 
 
 def _start_sync(desk, args: argparse.Namespace):  # type: ignore[no-untyped-def]
@@ -124,8 +145,18 @@ def _start_sync(desk, args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return finish
 
 
-def _phase(root: Path, url: str, saving: int, saves: int, sync: dict[str, str] | None) -> dict:
-    """Start the workstations, release them at once, collect every save's time."""
+def _phase(  # type: ignore[no-untyped-def]
+    root: Path,
+    url: str,
+    saving: int,
+    saves: int,
+    sync: dict[str, str] | None,
+    outage=None,
+) -> dict:
+    """Start the workstations, release them at once, collect every save's time.
+
+    ``outage``: (the server, seconds): killed once a third of the saves are in.
+    """
     start = root / f"start-{uuid.uuid4().hex[:6]}"
     children = []
     for n in range(saving):
@@ -144,10 +175,19 @@ def _phase(root: Path, url: str, saving: int, saves: int, sync: dict[str, str] |
         if any(child.poll() is not None for child in children):
             raise RuntimeError("a workstation process ended before the start")
         time.sleep(0.05)
+    before = _count(url)
     started = time.perf_counter()
     start.write_text("go")
+    if outage is not None:
+        server, seconds = outage
+        while _count(url) - before < saving * saves // 3:
+            time.sleep(0.02)
+        server.kill()
+        time.sleep(seconds)
+        server.start()
     timings: list[float] = []
-    sent = 0
+    sent, spooled, merged_after = 0, 0, 0.0
+    saved: dict[str, str] = {}
     for child in children:
         out, _ = child.communicate(timeout=600)
         if child.returncode != 0:
@@ -155,9 +195,16 @@ def _phase(root: Path, url: str, saving: int, saves: int, sync: dict[str, str] |
         result = json.loads(out.strip().splitlines()[-1])
         timings += result["timings"]
         sent += result["sent"]
+        saved.update(result["saved"])
+        spooled += result["spooled"]
+        merged_after = max(merged_after, result["merged_after_s"])
     wall = time.perf_counter() - started
     ms = sorted(t * 1000 for t in timings)
+    checked = _exactly_once(url, saved, before) if outage is not None else {}
     return {
+        **checked,
+        "spooled": spooled,
+        "merged_after_restart_s": round(merged_after, 1),
         "workstations": saving,
         "saves": len(ms),
         "p50_ms": round(statistics.median(ms), 1),
@@ -168,10 +215,37 @@ def _phase(root: Path, url: str, saving: int, saves: int, sync: dict[str, str] |
     }
 
 
+def _count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text("SELECT count(*) FROM complaints")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _exactly_once(url: str, saved: dict[str, str], before: int) -> dict[str, object]:
+    """Every save of the phase in the office database once, under its number; else raise."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT uuid, registration_number FROM complaints")
+            ).all()
+    finally:
+        engine.dispose()
+    found = {str(uuid): str(number) for uuid, number in rows}
+    missing = [uuid for uuid, number in saved.items() if found.get(uuid) != number]
+    if missing or len(rows) - before != len(saved) or len(found) != len(rows):
+        raise RuntimeError(f"not exactly once: {len(missing)} missing or renumbered")
+    return {"in_office_exactly_once": len(saved)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--saves", type=int, default=200, help="saves per workstation")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "shared")
+    parser.add_argument("--outage", type=float, default=60.0, help="seconds the server is down")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--start", help=argparse.SUPPRESS)
@@ -184,12 +258,10 @@ def main() -> None:
         return
     from sync.reference_server import ServerConfig, start_in_thread
 
-    with tempfile.TemporaryDirectory(prefix="lapor-shared-") as folder, running_server() as admin:
-        root = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="lapor-shared-") as folder, private_server() as own:
+        root, admin = Path(folder), own.url  # fsync on: commits cost what they cost in an office
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
-            connection.execute(text("ALTER SYSTEM SET fsync = on"))
-            connection.execute(text("SELECT pg_reload_conf()"))
             connection.execute(text('CREATE DATABASE "shared"'))
         engine.dispose()
         url = admin.rsplit("/", 1)[0] + "/shared"
@@ -213,6 +285,9 @@ def main() -> None:
                 "alone": _phase(root, url, 1, args.saves, None),
                 "five": _phase(root, url, WORKSTATIONS, args.saves, None),
                 "five+sync": _phase(root, url, WORKSTATIONS, args.saves, sync),
+                "five+outage": _phase(
+                    root, url, WORKSTATIONS, args.saves, None, (own, args.outage)
+                ),
             }
         finally:
             server.stop()
