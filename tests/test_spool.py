@@ -20,16 +20,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from lapor_desktop.desk import Desk
-from lapor_desktop.paths import DataPaths
-from lapor_desktop.services import audit
+from lapor_desktop.desk import Desk, open_desk
+from lapor_desktop.i18n import Message
+from lapor_desktop.paths import DATABASE_URL_ENV, DataPaths
+from lapor_desktop.services import audit, spool_replay
 from lapor_desktop.services.context import Actor
 from lapor_desktop.services.outbox import SUBMISSION_KINDS
 from lapor_desktop.services.spool_replay import MergeResult, replay
 from lapor_desktop.settings import OfficeSettings
-from lapor_desktop.storage.models import AuditEntry, Complaint, OutboxEntry
+from lapor_desktop.storage.models import Attachment, AuditEntry, Complaint, OutboxEntry
 from sync.faultproxy.proxy import FaultProxy
 from tests.support import accounts
+from tests.support.cli import in_process
 from tests.support.clock import FakeClock
 from tests.support.office_link import away, back, open_proxy, proxied_url
 from tests.support.samples import valid_form
@@ -239,7 +241,7 @@ _REPLAY_SCRIPT = """
 import sys
 from pathlib import Path
 from lapor_desktop.desk import open_desk
-from lapor_desktop.paths import DataPaths
+from lapor_desktop.paths import DATABASE_URL_ENV, DataPaths
 from lapor_desktop.services.spool_replay import replay
 desk = open_desk(DataPaths(Path(sys.argv[1])), database_url=sys.argv[2])
 assert desk.spool is not None
@@ -340,3 +342,103 @@ def test_a_database_that_goes_away_during_the_replay_is_resumed_later(
     second = replay(spool, shared.context)
     assert not second.away and second.waiting == 0
     _assert_merged_once(shared, uuids)
+
+
+def test_a_complaint_saved_again_in_the_spool_during_its_replay_is_not_forgotten(
+    shared: Desk, actor: Actor, proxy: FaultProxy, clock: FakeClock
+) -> None:
+    """The replay forgets only the version it copied; a later save waits for the next one."""
+    spool = shared.spool
+    assert spool is not None
+    away(proxy)
+    draft = shared.intake.save_draft(valid_form(title="Lampu padam"), actor=actor)
+    back(proxy)
+    copied = spool_replay._read(spool, draft.uuid)
+    clock.advance(minutes=1)
+    spool.link.lost(clock())
+    again = shared.intake.save_draft(
+        valid_form(title="Lampu padam di dermaga"), actor=actor, complaint_uuid=draft.uuid
+    )
+    assert again.spooled
+    spool_replay._settle(spool, copied, MergeResult.ADDED, clock())
+    (waiting,) = spool.waiting()
+    assert waiting.title == "Lampu padam di dermaga"
+    report = replay(spool, shared.context)
+    assert [m.result for m in report.merged] == [MergeResult.ADDED]
+    assert [row.title for row in office_rows(shared, draft.uuid)] == ["Lampu padam di dermaga"]
+
+
+def test_the_files_of_spooled_complaints_are_not_orphans_at_the_next_opening(
+    shared: Desk,
+    actor: Actor,
+    proxy: FaultProxy,
+    clock: FakeClock,
+    tmp_path: Path,
+    data_paths: DataPaths,
+    postgres_url: str,
+) -> None:
+    photo = tmp_path / "jalan.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 200)
+    away(proxy)
+    stored = shared.intake.store_file(photo, actor=actor)
+    assert not isinstance(stored, Message)
+    saved = shared.intake.submit(valid_form(), actor=actor, files=[stored])
+    assert saved.spooled
+    shared.close()
+    back(proxy)
+    clock.advance(days=30)  # far beyond the grace of a file nobody named
+    reopened = open_desk(
+        data_paths,
+        database_url=proxied_url(postgres_url, proxy),
+        clock=clock,
+        account_factory=accounts.cheap_accounts,
+    )
+    try:
+        assert reopened.spool is not None
+        assert stored.sha256 in reopened.spool.referenced_files()
+        assert list(data_paths.attachments.rglob(stored.sha256)), "the spooled file was kept"
+        replay(reopened.spool, reopened.context)
+        with reopened.database.read() as session:
+            names = list(session.scalars(select(Attachment.sha256)))
+        assert names == [stored.sha256]
+        assert pending_uploads(reopened, saved.uuid) == 1
+    finally:
+        reopened.close()
+
+
+def pending_uploads(desk: Desk, uuid: str) -> int:
+    with desk.database.read() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OutboxEntry)
+                .where(OutboxEntry.ref_uuid == uuid, OutboxEntry.kind == "upload_attachment")
+            )
+            or 0
+        )
+
+
+def test_workstation_spool_lists_while_away_and_merges_once_back(
+    shared: Desk,
+    actor: Actor,
+    proxy: FaultProxy,
+    data_paths: DataPaths,
+    postgres_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    away(proxy)
+    saved = shared.intake.submit(valid_form(), actor=actor)
+    shared.close()
+    monkeypatch.setenv(DATABASE_URL_ENV, proxied_url(postgres_url, proxy))
+    run = in_process(monkeypatch, capsys)
+    still = run(data_paths.root, "workstation", "spool", user=None)
+    assert still.code == 5
+    assert f"{saved.registration_number}" in still.stdout
+    assert "Waiting on this PC: 1" in still.stdout and "nothing was merged" in still.stderr
+    back(proxy)
+    done = run(data_paths.root, "workstation", "spool", user=None)
+    assert done.code == 0, done.stderr
+    assert f"Merged into the office database: {saved.registration_number}" in done.stdout
+    assert "Waiting on this PC: 0" in done.stdout
+    assert run(data_paths.root, "workstation", "spool", user=None).stdout.count("Merged now: 0")

@@ -119,7 +119,7 @@ def _merge_one(spool: Spool, office: DeskContext, uuid: str) -> Merged:
         if found is None:
             target = _add(session, copy, office.station.station_id)
             result = MergeResult.ADDED
-        elif _same_version(found, copy.complaint):
+        elif _same_version(found, copy):
             target, result = found, MergeResult.ALREADY_THERE
         elif found.status in _REPLACEABLE and found.sent_at is None and found.tracking_id is None:
             target = _replace(session, found, copy)
@@ -163,7 +163,6 @@ def _columns(row: object, *, without: frozenset[str] = frozenset()) -> dict[str,
 
 
 def _read(spool: Spool, uuid: str) -> _Copy:
-    child = frozenset({"id", "complaint_id"})
     with spool.database.read() as session:
         row = session.scalars(
             select(Complaint)
@@ -175,44 +174,51 @@ def _read(spool: Spool, uuid: str) -> _Copy:
                 selectinload(Complaint.follow_ups),
             )
         ).one()
-        submissions = session.scalars(
-            select(OutboxEntry).where(
-                OutboxEntry.complaint_id == row.id,
-                OutboxEntry.kind.in_(outbox.SUBMISSION_KINDS),
-                OutboxEntry.state == outbox.OutboxState.PENDING.value,
-            )
-        ).all()
-        entries = session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.entity_id == uuid,
-                AuditEntry.action.not_in((MERGED_ACTION, CONFLICT_ACTION)),
-            )
-            .order_by(AuditEntry.id)
-        ).all()
-        return _Copy(
-            complaint=_columns(row, without=frozenset({"id"})),
-            identity=_columns(row.identity, without=child) if row.identity else None,
-            events=[_columns(e, without=child) for e in row.events],
-            attachments=[_columns(a, without=child) for a in row.attachments],
-            follow_ups=[_columns(f, without=child) for f in row.follow_ups],
-            submissions=[
-                _columns(s, without=frozenset({"id", "complaint_id", "bundle_id"}))
-                for s in submissions
-            ],
-            audit=[
-                _columns(e, without=frozenset({"id", "prev_hash", "entry_hash"})) for e in entries
-            ],
+        return _copy_of(session, row)
+
+
+def _copy_of(session: Session, row: Complaint) -> _Copy:
+    child = frozenset({"id", "complaint_id"})
+    submissions = session.scalars(
+        select(OutboxEntry).where(
+            OutboxEntry.complaint_id == row.id,
+            OutboxEntry.kind.in_(outbox.SUBMISSION_KINDS),
+            OutboxEntry.state == outbox.OutboxState.PENDING.value,
         )
-
-
-def _same_version(found: Complaint, spooled: dict[str, Any]) -> bool:
-    """The office database already holds exactly this version (an earlier replay was cut)."""
-    return bool(
-        found.registration_number == spooled["registration_number"]
-        and found.status == spooled["status"]
-        and found.updated_at == spooled["updated_at"]
+    ).all()
+    entries = session.scalars(
+        select(AuditEntry)
+        .where(
+            AuditEntry.entity_id == row.uuid,
+            AuditEntry.action.not_in((MERGED_ACTION, CONFLICT_ACTION)),
+        )
+        .order_by(AuditEntry.id)
+    ).all()
+    return _Copy(
+        complaint=_columns(row, without=frozenset({"id"})),
+        identity=_columns(row.identity, without=child) if row.identity else None,
+        events=[_columns(e, without=child) for e in row.events],
+        attachments=[_columns(a, without=child) for a in row.attachments],
+        follow_ups=[_columns(f, without=child) for f in row.follow_ups],
+        submissions=[
+            _columns(s, without=frozenset({"id", "complaint_id", "bundle_id"})) for s in submissions
+        ],
+        audit=[_columns(e, without=frozenset({"id", "prev_hash", "entry_hash"})) for e in entries],
     )
+
+
+def _same_version(found: Complaint, copy: _Copy) -> bool:
+    """The office database already holds exactly this version (an earlier replay was cut).
+
+    Every column is compared, the identity's too: a draft saved again keeps its
+    ``updated_at``, so the time alone cannot tell two versions apart.
+    """
+    mine = {k: v for k, v in copy.complaint.items() if k not in _KEPT_ON_REPLACE}
+    theirs = _columns(found, without=_KEPT_ON_REPLACE)
+    identity = (
+        _columns(found.identity, without=frozenset({"complaint_id"})) if found.identity else None
+    )
+    return theirs == mine and identity == copy.identity
 
 
 def _add(session: Session, copy: _Copy, station_id: str) -> Complaint:
@@ -293,7 +299,7 @@ def _settle(spool: Spool, copy: _Copy, result: MergeResult, now: dt.datetime) ->
             if marked is not None:
                 return
             action = CONFLICT_ACTION
-        elif row.updated_at != copy.complaint["updated_at"]:
+        elif _copy_of(session, row) != copy:
             return  # saved again in the spool meanwhile: the next replay takes that version
         else:
             session.delete(row)
