@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -55,6 +54,7 @@ from ui.reference_choices import ReferenceChoices, load_choices
 from ui.reports_tab import add_reports_page
 from ui.settings_page import SettingsPage
 from ui.settings_work import SaveResult
+from ui.situation_box import show_once
 from ui.spool_watch import sources_for
 from ui.sync_controller import SyncController
 from ui.sync_panel import SyncPanel
@@ -298,9 +298,7 @@ class MainWindow(QMainWindow):
         if is_bug:
             self.crashes.report(error)
             return
-        box = QMessageBox(QMessageBox.Icon.Warning, "LAPOR! Desktop", self.texts.render(message))
-        box.setParent(self, box.windowFlags())
-        box.open()
+        show_once(self, self.texts.render(message))
 
     def _update_title(self) -> None:
         name = self.desk.context.office.office_name

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -27,8 +27,10 @@ from sync.faultproxy.proxy import FaultProxy
 from tests.support import accounts
 from tests.support.clock import FakeClock
 from tests.support.office_link import away, back, open_proxy, proxied_url
+from tests.support.samples import valid_form
 from tests.ui.desk_window import open_window, settle
 from tests.ui.test_gui_intake import fill_valid, intake_of, save_and_wait_for_receipt
+from ui.complaint_model import UUID_ROLE
 from ui.i18n import Language
 from ui.receipt_dialog import ReceiptDialog
 from ui.spool_dialog import SpoolDialog
@@ -126,4 +128,44 @@ def test_a_save_while_the_office_database_is_away_is_spooled_shown_and_merged(
     assert merged.registration_number == spooled.registration_number
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     dialog.reject()
+    window.close()
+
+
+def _boxes() -> list[QMessageBox]:
+    return [w for w in QApplication.allWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def test_a_long_list_scrolled_while_the_database_is_away_says_so_once_and_never_freezes(
+    qtbot: QtBot, shared: Desk, proxy: FaultProxy, language: Language
+) -> None:
+    actor = accounts.sign_in_supervisor(shared).actor
+    for n in range(230):  # three pages of the list
+        shared.intake.submit(valid_form(title=f"Pengaduan nomor {n}"), actor=actor)
+    window = open_window(qtbot, shared, actor, language)
+    window.show_list()
+    settle(qtbot, window.runner)
+    model, table = window.model, window.list.table
+    assert model.rowCount() == 230
+
+    away(proxy)
+    for _ in range(4):  # the operator keeps scrolling: each unread page fails again
+        table.scrollToBottom()
+        qtbot.wait(100)
+        table.scrollTo(model.index(150, 0))
+        qtbot.wait(100)
+    qtbot.waitUntil(lambda: len(_boxes()) == 1)
+    ticked: list[bool] = []
+    QTimer.singleShot(20, lambda: ticked.append(True))
+    qtbot.waitUntil(lambda: bool(ticked), timeout=2_000)  # the window still answers
+    settle(qtbot, window.runner)
+    (box,) = _boxes()
+    assert "Basis data kantor tidak menjawab" in box.text(), box.text()
+    assert "does not answer" not in box.text()
+    box.close()
+
+    back(proxy)
+    table.scrollToTop()
+    table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.data(model.index(229, 0), UUID_ROLE) is not None)
+    assert _boxes() == []
     window.close()
