@@ -1,7 +1,8 @@
 """Faults of a shared desk with a real PostgreSQL server of the test's own (issue 20 item 6).
 
 The server's postmaster and backends are killed with SIGKILL in the middle
-of saves and of a replay; a workstation process is killed while it spools.
+of saves, of a replay and of sync passes (claims and recordings); a
+workstation process is killed while it spools.
 Each time: every complaint that was reported saved is in the office database
 exactly once after the replay, with the number its receipt shows.
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import create_engine, func, select
 
 from lapor_desktop.desk import Desk
@@ -26,10 +28,14 @@ from lapor_desktop.services.outbox import SUBMISSION_KINDS
 from lapor_desktop.services.spool_replay import replay
 from lapor_desktop.settings import OfficeSettings
 from lapor_desktop.storage.models import ComplainantIdentity, Complaint, OutboxEntry
+from sync.adapters import LaporV1Adapter
+from sync.faultproxy import FaultProxy
 from tests.support import accounts
 from tests.support.clock import FakeClock
 from tests.support.private_postgres import PrivateServer, private_server
-from tests.support.samples import valid_form
+from tests.support.reference_server import running_reference_server
+from tests.support.samples import OFFICE_CODE, valid_form
+from tests.support.sync_engine import engine_for, queue, seen
 
 pytestmark = pytest.mark.postgres
 
@@ -138,7 +144,8 @@ from pathlib import Path
 from lapor_desktop.desk import open_desk
 from lapor_desktop.paths import DataPaths
 from tests.support import accounts
-from tests.support.samples import valid_form
+from tests.support.samples import OFFICE_CODE, valid_form
+from tests.support.sync_engine import engine_for, queue, seen
 desk = open_desk(DataPaths(Path(sys.argv[1])), database_url=sys.argv[2],
                  account_factory=accounts.cheap_accounts)
 actor = accounts.sign_in_supervisor(desk).actor
@@ -196,3 +203,53 @@ def test_a_workstation_killed_while_spooling_keeps_every_reported_save(
     report = replay(spool, shared.context)
     assert not report.away and report.waiting == 0
     _assert_in_office_once(shared, spooled)
+
+
+def test_the_server_killed_during_sync_claims_sends_each_complaint_once(
+    shared: Desk, server: PrivateServer, tmp_path: Path, clock: FakeClock
+) -> None:
+    actor = accounts.sign_in_supervisor(shared).actor
+    uuids = [queue(shared, actor, title=f"Pengaduan nomor {n}") for n in range(60)]
+    with (
+        running_reference_server(tmp_path / "national", clock=clock) as national,
+        FaultProxy(
+            "127.0.0.1", int(national.url.rsplit(":", 1)[1])
+        ) as slow,  # an island's link: passes take a while
+        requests.Session() as session,
+    ):
+        slow.update_plan(latency_up_ms=40.0, latency_down_ms=40.0)
+        adapter = LaporV1Adapter(
+            session,
+            slow.url,
+            trusted_keys=[national.public_key],
+            token=national.tokens[OFFICE_CODE],
+            clock=clock,
+        )
+
+        def received() -> int:
+            return sum(national.state.store.copies_of(u) for u in uuids)
+
+        ended: list[object] = []
+
+        def sync_until_it_breaks() -> None:
+            try:
+                while received() < len(uuids):
+                    ended.append(engine_for(shared, adapter, clock, batch_size=5).run_once())
+            except Exception as error:  # the database died under the pass: what a runner sees
+                ended.append(error)
+
+        syncing = threading.Thread(target=sync_until_it_breaks)
+        syncing.start()
+        _wait_for(lambda: received() >= 10)
+        server.kill()
+        syncing.join(timeout=120)
+        assert received() < len(uuids), "the kill landed in the middle of the sync"
+        server.start()
+        clock.advance(minutes=10)  # past the lease of the pass that died
+        for _ in range(30):
+            engine_for(shared, adapter, clock, batch_size=50).run_once()
+            if all(seen(shared, u).outbox_state == "done" for u in uuids):
+                break
+            clock.advance(minutes=10)
+        assert [national.state.store.copies_of(u) for u in uuids] == [1] * len(uuids)
+        assert {seen(shared, u).sync_state for u in uuids} == {"sent"}
