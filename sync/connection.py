@@ -26,6 +26,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.audit_anchors import AuditAnchors
 from lapor_desktop.services.context import DeskContext
 from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.settings import NationalServiceSettings
@@ -205,6 +206,7 @@ def connected_engine(
                 clock=context.clock,
                 config=config,
                 data_root=context.attachments_root.parent,  # DataPaths: root/attachments
+                anchors=AuditAnchors(context.database, context.clock),
             )
         finally:
             if forget is not None:

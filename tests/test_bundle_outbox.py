@@ -351,7 +351,7 @@ def test_migration_0007_goes_up_and_down_and_up_again(database_url: str, tmp_pat
         assert "bundle_id" not in columns and not columns["complaint_id"]["nullable"]
         assert connection.execute(text("SELECT count(*) FROM outbox")).scalar() == 0
     migrate.upgrade(db)
-    assert migrate.current_revision(db) == migrate.head_revision() == "0007"
+    assert migrate.current_revision(db) == migrate.head_revision() >= "0007"  # later ones too
     with db.engine.connect() as connection:
         schema = inspect(connection)
         columns = {c["name"]: c for c in schema.get_columns("outbox")}

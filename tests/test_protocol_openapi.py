@@ -24,6 +24,7 @@ from sync.protocol.tus import checksum_header, encode_metadata
 from sync.reference_server import RunningServer, ServerLimits
 from sync.reference_server.practice_form import PRACTICE_PATH
 from sync.reference_server.recorder import ADMIN_PREFIX
+from tests.support.anchor_calls import anchor_routes
 from tests.support.bundle_calls import bundle_routes
 from tests.support.clock import FakeClock
 from tests.support.reference_server import (
@@ -166,6 +167,7 @@ def test_real_answers_match_the_documented_schemas(server: RunningServer, clock:
             assert reply.status_code == 500 or reply.headers["Retry-After"] == "2"
         _uploads(call, auth)
         bundle_routes(call, call.seen, server, session)
+        anchor_routes(call, auth)
     succeeded = {(method, path) for method, path, status in call.seen if status < 300}
     documented = {(m, p) for p, item in SPEC["paths"].items() for m in item if m in _METHODS}
     assert succeeded == documented

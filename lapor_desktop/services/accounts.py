@@ -32,18 +32,16 @@ from lapor_desktop.services.passwords import (
     AuthFailure,
     KdfFactory,
     LockoutPolicy,
-    PasswordGate,
     PasswordHashing,
-    Verified,
     check_password,
     check_username,
-    lock_account,
     locked_out,
     normalise,
     normalise_username,
     seal_data_key,
 )
 from lapor_desktop.services.permissions import PermissionDenied as PermissionDenied
+from lapor_desktop.services.sign_in_gate import PasswordGate, Verified, lock_account
 from lapor_desktop.storage.database import Database
 from lapor_desktop.storage.models import KeyWrap, User
 
@@ -203,8 +201,8 @@ class AccountService:
         )
         with self._db.write() as session:
             user = lock_account(session, account.username)
-            # A lock set by this very attempt (the one that reached the threshold) yields
-            # to the right password; a lock set by a later attempt does not.
+            # A right password never counts as a failure; a lock set by a guess settled
+            # after this check still refuses it.
             locked = user.locked_until is not None and now < user.locked_until
             if locked and user.locked_until != account.locked_until:
                 assert user.locked_until is not None

@@ -387,4 +387,5 @@ class AppliedChange(Base):
 
 
 # Modelled in its own module (this one is at its size limit); imported here so the schema is whole.
+from lapor_desktop.storage import audit_models as audit_models  # noqa: E402
 from lapor_desktop.storage import bundle_models as bundle_models  # noqa: E402

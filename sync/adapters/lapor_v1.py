@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from lapor_desktop.services.audit_anchors import Countersigned
+from sync.adapters.anchor_route import AnchorCalls
 from sync.adapters.bundle_route import (
     BundleCalls,
     NationalBundleKey,
@@ -82,6 +84,7 @@ class LaporV1Adapter:
         )
         self._tus = TusUploader(self._http, clock, chunk_bytes)
         self._bundles = BundleCalls(self._http, clock, trusted_keys)
+        self._anchors = AnchorCalls(self._http, clock, trusted_keys)
 
     @property
     def last_server_time(self) -> ServerTimeSample | None:
@@ -215,6 +218,11 @@ class LaporV1Adapter:
 
     def fetch_return(self, bundle_id: str) -> ReturnEnvelope | NotFound | Failure:
         return self._bundles.fetch_return(bundle_id)
+
+    # -- audit anchors (sync/engine/anchoring.py) ---------------------------------------------
+
+    def countersign_audit_head(self, entry_id: int, entry_hash: str) -> Countersigned | Failure:
+        return self._anchors.countersign_audit_head(entry_id, entry_hash)
 
 
 if TYPE_CHECKING:  # mypy proves the adapter offers everything the engine relies on

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lapor_desktop.services.audit_anchors import AuditAnchors
 from lapor_desktop.services.sync_status import (  # the status reads what a pass writes
     CLOCK_OFFSET_KEY,
     CLOCK_WARNING,
@@ -24,6 +25,7 @@ from lapor_desktop.services.sync_status import (  # the status reads what a pass
 from lapor_desktop.services.sync_store import SyncStore
 from sync.adapters.outcomes import Failure, RetryLater
 from sync.adapters.service import NationalService
+from sync.engine.anchoring import anchor
 from sync.engine.backoff import Backoff
 from sync.engine.batch_size import BatchSizer
 from sync.engine.enrolment import enrol
@@ -72,8 +74,12 @@ class SyncEngine:
         timer: Callable[[], float] = time.monotonic,
         link: LinkState | None = None,
         data_root: Path | None = None,
+        anchors: AuditAnchors | None = None,
     ) -> None:
-        """``data_root``: the data folder, where relayed bundles wait (no relay lane without)."""
+        """``data_root``: the data folder, where relayed bundles wait (no relay lane without).
+
+        ``anchors``: where the audit chain's countersigned heads are kept (none sent without).
+        """
         self._config = config = config or EngineConfig()
         self._service = service
         self._store = store
@@ -99,6 +105,7 @@ class SyncEngine:
             service, store, page_size=config.page_size, max_pages=config.max_pages
         )
         self._reference = ReferencePuller(service, store, clock=clock, every=config.reference_every)
+        self._anchors = anchors
         self._busy: ServiceUnavailable | None = None
         """The last pass's answer when the service said to come back later (429, 503)."""
         self._clock_offset: dt.timedelta | None = None
@@ -188,6 +195,8 @@ class SyncEngine:
         outcome = summary.outcome
         if isinstance(outcome, Done):
             enrol(self._service, self._store)
+            if self._anchors is not None:
+                anchor(self._service, self._anchors)
         self._busy = None
         if isinstance(outcome, ServiceUnavailable) and isinstance(outcome.failure, RetryLater):
             self._busy = outcome

@@ -89,6 +89,10 @@ class ReceiptSigner:
             signature=base64.b64encode(signature).decode("ascii"),
         )
 
+    def sign_bytes(self, payload: bytes) -> str:
+        """Base64 of the signature over other signed messages (audit anchors)."""
+        return base64.b64encode(self._key.sign(payload)).decode("ascii")
+
 
 class ReceiptVerifier:
     """The client side: the public keys the desk trusts (more than one during a key change)."""

@@ -12,6 +12,7 @@ from lapor_desktop.i18n import N_, Message
 from sync.protocol.problems import ProblemCode
 from sync.protocol.wire import format_time
 from sync.reference_server.addstream_endpoint import register_addstream
+from sync.reference_server.anchor_endpoint import register_anchors
 from sync.reference_server.api import register_api
 from sync.reference_server.bundle_endpoint import register_bundles
 from sync.reference_server.faults import apply_faults, register_admin
@@ -55,6 +56,7 @@ def create_app(state: ServerState) -> tuple[Flask, RequestRecorder]:
     register_bundles(app, state, files)
     register_practice_form(app, state, PracticeRecords(state.config.data_dir))
     register_addstream(app, state)
+    register_anchors(app, state)
 
     @app.errorhandler(ProblemRaised)
     def _problem(error: ProblemRaised) -> Response:
