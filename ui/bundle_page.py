@@ -1,7 +1,9 @@
 """The "Bundel" page: offline bundles carried by USB stick or phone (docs/bundles.md).
 
-The same three steps as ``lapor-desktop bundle``, in its words: make a bundle of what waits,
-import one (relay it, or record its return), copy the return bundles a relay received.
+The same steps as ``lapor-desktop bundle``, in its words: make a bundle of what waits (for
+LAPOR!, or for the parent office on a district desk), import one (relay it, take a district's
+hand-over, or record a return), copy the return bundles a relay received, and on a parent
+desk write a district's answer.
 Sealing and reading a bundle of tens of megabytes runs on the database worker, so the
 window never freezes; a refused bundle shows why and changes nothing, and the size and
 the checkbox the operator chose stay as they were.
@@ -9,16 +11,13 @@ the checkbox the operator chose stay as they were.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,26 +28,31 @@ from PySide6.QtWidgets import (
 from lapor_desktop.desk import Desk
 from lapor_desktop.domain.roles import Permission, allows
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services import office_peers
 from lapor_desktop.services.bundle_outbox import bundle_overview
-from lapor_desktop.services.bundle_records import BundleRow, Direction
-from lapor_desktop.services.bundle_views import complaints_of, in_transit, waiting_complaints
+from lapor_desktop.services.bundle_records import BundleRow
+from lapor_desktop.services.bundle_views import in_transit, waiting_complaints
 from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.context import Actor
+from sync.bundles.carry_back import Copied, copy_returns
 from sync.bundles.export import Exported, export_bundle
+from sync.bundles.handover import Answered, answer_district
 from sync.bundles.incoming import Imported, ImportResult, import_bundle
 from sync.bundles.problems import BundleProblem
+from ui.bundle_choosers import (
+    DistrictChooser,
+    FilesChooser,
+    FolderChooser,
+    choose_district_with_dialog,
+    choose_files_with_dialog,
+    choose_folder_with_dialog,
+    number_locale,
+)
 from ui.bundle_table import BundleTable
 from ui.fields import FieldError, set_role
-from ui.i18n import Language, Texts
-from ui.qt_dialogs import file_dialog_options
+from ui.i18n import Texts
 from ui.tasks import TaskRunner
 
-FolderChooser = Callable[[QWidget, str], Path | None]
-"""(parent, title) → the chosen folder, or None: cancelled."""
-FilesChooser = Callable[[QWidget, str, str], list[Path]]
-"""(parent, title, file-type filter) → the chosen files; none: cancelled."""
-
-RETURNS_FOLDER = ("relay", "returns")
 MAY_NOT_CARRY = N_(
     "Only a supervisor or IT staff may make, import or copy bundles; you can see them here."
 )
@@ -72,32 +76,24 @@ RETURN_RECORDED = N_(
 )
 TAKEN_IN = N_("Bundle {sequence} of office {office} was taken in.")
 COPIED = N_("{count} return bundle file(s) copied.")
+ANSWERED = N_(
+    "Return bundle for office {office} written: {sent} complaints with a tracking ID, "
+    "{waiting} still waiting:"
+)
+WHICH_DISTRICT = N_("Answer which district office?")
 WORKING = N_("Working on the bundle… the window stays usable.")
 BUNDLE_FILES = N_("Bundles (*.laporbundle)")
 
 
-def choose_folder_with_dialog(parent: QWidget, title: str, language: Language) -> Path | None:
-    options = QFileDialog.Option.ShowDirsOnly | file_dialog_options(language)
-    chosen = QFileDialog.getExistingDirectory(parent, title, "", options)
-    return Path(chosen) if chosen else None
-
-
-def choose_files_with_dialog(
-    parent: QWidget, title: str, file_filter: str, language: Language
-) -> list[Path]:
-    options = file_dialog_options(language)
-    chosen, _filter = QFileDialog.getOpenFileNames(parent, title, "", file_filter, options=options)
-    return [Path(name) for name in chosen]
-
-
 class BundlePage(QWidget):
-    """``shown`` with the rows read; ``exported``/``imported``/``copied`` with each answer
-    (a BundleProblem when refused), for tests and tours; ``transit`` with the sentences."""
+    """``shown`` with the rows read; ``exported``/``imported``/``copied``/``answered`` with each
+    answer (a BundleProblem when refused), for tests and tours; ``transit`` with the sentences."""
 
     shown = Signal(object)
     exported = Signal(object)
     imported = Signal(object)
     copied = Signal(object)
+    answered = Signal(object)
     transit = Signal(object)
 
     def __init__(
@@ -117,13 +113,17 @@ class BundlePage(QWidget):
         self.choose_files: FilesChooser = lambda parent, title, kinds: choose_files_with_dialog(
             parent, title, kinds, language
         )
+        self.choose_district: DistrictChooser = lambda parent, title, offices: (
+            choose_district_with_dialog(parent, title, offices, texts.text(WHICH_DISTRICT))
+        )
         self.may_carry = allows(actor.role, Permission.CARRY_BUNDLES)
         self.in_transit = set_role(QLabel(), "heading")
         self.table = BundleTable(texts, desk.context.office.timezone)
         self.max_mb = QDoubleSpinBox()
-        self.again = QCheckBox()
+        self.again, self.to_parent = QCheckBox(), QCheckBox()
         self.make_button, self.import_button = QPushButton(), QPushButton()
-        self.copy_button = QPushButton()
+        self.copy_button, self.answer_button = QPushButton(), QPushButton()
+        self._districts: tuple[str, ...] = ()
         self.result = QLabel()
         self.problem = FieldError()
         self._transit: tuple[Message, ...] = ()
@@ -132,22 +132,29 @@ class BundlePage(QWidget):
         self.make_button.clicked.connect(self.make_bundle)
         self.import_button.clicked.connect(self.import_bundle)
         self.copy_button.clicked.connect(self.copy_returns)
+        self.answer_button.clicked.connect(self.answer_district)
         texts.language.changed.connect(lambda _code: self._render())
+        texts.language.changed.connect(self._follow_language)
+        self._follow_language(texts.language.code)
 
     # -- reading --------------------------------------------------------------------------
 
     def reload(self) -> None:
         database = self._desk.database
 
-        def read() -> tuple[list[BundleRow], dict[str, int]]:
+        def read() -> tuple[list[BundleRow], dict[str, int], str | None, tuple[str, ...]]:
             with database.read() as session:
                 rows = bundle_overview(session)
-            return rows, waiting_complaints(database)
+                parent = office_peers.parent(session)
+                districts = tuple(p.office_code for p in office_peers.trusted_districts(session))
+            office = parent.office_code if parent is not None else None
+            return rows, waiting_complaints(database), office, districts
 
         self._runner.run(read, lambda answer: self._show(*answer))
 
     def show_changes(self, changes: DeskChanges) -> None:
-        if changes.outbox or changes.everything:
+        """A bundle was made, taken in, relayed or answered (here or by a sync pass)."""
+        if changes.bundles or changes.everything:
             self.reload()
 
     def focus(self) -> None:
@@ -163,12 +170,17 @@ class BundlePage(QWidget):
         megabytes = self.max_mb.value()
         limit = int(megabytes * 1024 * 1024) if megabytes > 0 else None
         again, context, actor = self.again.isChecked(), self._desk.context, self._actor
+        to_parent = self.to_parent.isVisibleTo(self) and self.to_parent.isChecked()
 
         def work() -> Exported:
-            made = export_bundle(context, folder, actor=actor, max_volume_bytes=limit, again=again)
-            changes = complaints_of(context.database, Direction.OUTBOUND, made.sequence)
-            context.hub.publish(changes)
-            return made
+            return export_bundle(
+                context,
+                folder,
+                actor=actor,
+                max_volume_bytes=limit,
+                again=again,
+                to_parent=to_parent,
+            )
 
         self._start(work, self._exported, self.exported)
 
@@ -181,12 +193,9 @@ class BundlePage(QWidget):
         context = desk.context
 
         def work() -> ImportResult:
-            national = context.office.national
-            taken = import_bundle(context, national, desk.paths.root, files, actor=actor)
-            if taken.kind is Imported.RETURN:
-                answered = complaints_of(context.database, Direction.OUTBOUND, taken.sequence)
-                context.hub.publish(answered)
-            return taken
+            return import_bundle(
+                context, context.office.national, desk.paths.root, files, actor=actor
+            )
 
         self._start(work, self._imported, self.imported)
 
@@ -194,16 +203,28 @@ class BundlePage(QWidget):
         folder = self.choose_folder(self, self.texts.text(N_("Where to copy the return bundles")))
         if folder is None:
             return
-        source = self._desk.paths.root.joinpath(*RETURNS_FOLDER)
+        context, root, actor = self._desk.context, self._desk.paths.root, self._actor
 
-        def work() -> list[Path]:
-            copied = []
-            for path in sorted(source.glob("*.laporbundle")) if source.is_dir() else []:
-                shutil.copyfile(path, folder / path.name)
-                copied.append(folder / path.name)
-            return copied
+        def work() -> Copied:
+            return copy_returns(context, root, folder, actor=actor)
 
         self._start(work, self._copied, self.copied)
+
+    def answer_district(self) -> None:
+        """On a parent desk: everything known of one district's complaints, for the trip back."""
+        title = self.texts.text(N_("Answer a district office"))
+        office = self.choose_district(self, title, self._districts)
+        if office is None:
+            return
+        folder = self.choose_folder(self, self.texts.text(N_("Where to write the bundle")))
+        if folder is None:
+            return
+        context, actor = self._desk.context, self._actor
+
+        def work() -> Answered:
+            return answer_district(context, office, folder, actor=actor)
+
+        self._start(work, self._answered, self.answered)
 
     # -- answers, on the GUI thread ------------------------------------------------------
 
@@ -251,11 +272,30 @@ class BundlePage(QWidget):
         else:
             self._say((Message(TAKEN_IN, place),))
 
-    def _copied(self, paths: object) -> None:
-        assert isinstance(paths, list)
+    def _copied(self, copied: object) -> None:
+        assert isinstance(copied, Copied)
+        paths = copied.paths
         self._say((Message(COPIED, {"count": len(paths)}),), tuple(f"  {p}" for p in paths))
 
-    def _show(self, rows: list[BundleRow], waiting: dict[str, int]) -> None:
+    def _answered(self, made: object) -> None:
+        assert isinstance(made, Answered)
+        counts = {"office": made.office, "sent": made.sent, "waiting": made.waiting}
+        self._say((Message(ANSWERED, counts),), tuple(f"  {p}" for p in made.paths))
+
+    def _show(
+        self,
+        rows: list[BundleRow],
+        waiting: dict[str, int],
+        parent: str | None,
+        districts: tuple[str, ...],
+    ) -> None:
+        """The rows; the parent checkbox on a district desk, the answer button on a parent's."""
+        if parent is not None and not self.to_parent.isVisibleTo(self):
+            self.to_parent.setChecked(True)  # a district desk's usual way; it may choose LAPOR!
+        self.to_parent.setVisible(parent is not None)
+        self.to_parent.setToolTip(parent or "")
+        self._districts = districts
+        self.answer_button.setVisible(bool(districts))
         self.table.show_rows(rows)
         self._transit = in_transit(rows, waiting, self._desk.context.office.timezone)
         self._render()
@@ -273,8 +313,13 @@ class BundlePage(QWidget):
         self.result.setText("\n".join([*(t.render(m) for m in messages), *lines]))
         self.result.setVisible(bool(messages or lines))
 
+    def _follow_language(self, code: str) -> None:
+        """Sizes in the desk's language: "20,0 MB" in Indonesian (a decimal comma)."""
+        self.max_mb.setLocale(number_locale(code))
+
     def _set_working(self, working: bool) -> None:
-        for button in (self.make_button, self.import_button, self.copy_button):
+        buttons = (self.make_button, self.import_button, self.copy_button, self.answer_button)
+        for button in buttons:
             button.setEnabled(self.may_carry and not working)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -295,15 +340,19 @@ class BundlePage(QWidget):
         t.bind(size.setText, N_("&Largest file (0 = no limit)"))
         size.setBuddy(self.max_mb)
         t.bind(self.again.setText, N_("Also what earlier bundles &carry (a lost stick)"))
+        t.bind(self.to_parent.setText, N_("For the &parent office (hand-over)"))
+        t.bind(self.answer_button.setText, N_("A&nswer a district office..."))
+        self.to_parent.hide()
+        self.answer_button.hide()
         t.bind(self.make_button.setText, N_("Ma&ke bundle..."))
         t.bind(self.import_button.setText, N_("&Import bundle..."))
         t.bind(self.copy_button.setText, N_("Copy &return bundles..."))
         options = QHBoxLayout()
-        for widget in (size, self.max_mb, self.again):
+        for widget in (size, self.max_mb, self.again, self.to_parent):
             options.addWidget(widget)
         options.addStretch(1)
         buttons = QHBoxLayout()
-        for button in (self.make_button, self.import_button, self.copy_button):
+        for button in (self.make_button, self.import_button, self.copy_button, self.answer_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -313,7 +362,7 @@ class BundlePage(QWidget):
             note.setWordWrap(True)
             t.bind(note.setText, MAY_NOT_CARRY)
             layout.addWidget(note)
-            for widget in (size, self.max_mb, self.again):
+            for widget in (size, self.max_mb, self.again, self.to_parent):
                 widget.setEnabled(False)
         layout.addLayout(options)
         layout.addLayout(buttons)

@@ -1,8 +1,8 @@
 """The Bundles page in the window, and "in bundle N since ..." on the list's rows.
 
 Built here so that the window only adds it: the page, its key (Ctrl+U, in ``WINDOW_KEYS``),
-its refresh after a sync pass (a relay sends its bundles then), and its sentence of what is
-in transit on the sync panel too.
+its refresh after a sync pass (a relay sends its bundles then), its sentence of what is in
+transit on the sync panel too, and the status bar's count after a bundle settled entries.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def add_bundle_page(window: MainWindow) -> BundlePage:
     window.add_page(page, BUNDLES_TAB)
     window.bridge.changes.connect(page.show_changes)
     window.sync.pass_finished.connect(lambda _summary: page.reload())
+    for answered in (page.exported, page.imported, page.answered):
+        answered.connect(lambda _answer: window.sync.refresh_counts())  # the status bar's count
     page.transit.connect(window.sync_panel.show_bundles)
     page.reload()
     return page

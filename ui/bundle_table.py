@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from lapor_desktop.i18n import N_
-from lapor_desktop.services.bundle_records import DIRECTION_WORDS, STATE_WORDS, BundleRow
+from lapor_desktop.services.bundle_records import DIRECTION_WORDS, BundleRow, state_words
 from lapor_desktop.services.bundle_views import office_minute
 from ui.i18n import Texts
 
@@ -60,7 +60,7 @@ class BundleTable(QTableWidget):
 
     def _cells(self, row: BundleRow) -> list[str]:
         t, counts = self._texts, row.counts
-        direction, state = DIRECTION_WORDS.get(row.direction), STATE_WORDS.get(row.state)
+        direction, state = DIRECTION_WORDS.get(row.direction), state_words(row.direction, row.state)
         held = [str(counts.get(name, 0)) for name in ("complaints", "attachments", "follow_ups")]
         return [
             str(row.sequence),

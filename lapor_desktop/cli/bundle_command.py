@@ -10,7 +10,6 @@ the trip back. Supervisor or IT.
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +130,7 @@ def _import(args: argparse.Namespace, out: Output) -> int:
 
 def _list(args: argparse.Namespace, out: Output) -> int:
     from lapor_desktop.services import bundle_outbox
-    from lapor_desktop.services.bundle_records import DIRECTION_WORDS, STATE_WORDS
+    from lapor_desktop.services.bundle_records import DIRECTION_WORDS, state_words
 
     from .session import signed_in_desk
 
@@ -158,7 +157,7 @@ def _list(args: argparse.Namespace, out: Output) -> int:
                 str(r.sequence),
                 out.t(DIRECTION_WORDS.get(r.direction, r.direction)),
                 r.origin_office,
-                out.t(STATE_WORDS.get(r.state, r.state)),
+                out.t(state_words(r.direction, r.state) or r.state),
                 local_time(r.carried_since or r.created_at, timezone),
                 str(r.counts.get("complaints", 0)),
                 str(r.pending),
@@ -170,17 +169,16 @@ def _list(args: argparse.Namespace, out: Output) -> int:
 
 
 def _returns(args: argparse.Namespace, out: Output) -> int:
+    from sync.bundles.carry_back import copy_returns
+
     from .session import signed_in_desk
 
     folder = _folder(args.to)
-    with signed_in_desk(args, out) as (desk, _me):
-        source = desk.paths.root / "relay" / "returns"
-    copied = 0
-    for path in sorted(source.glob("*.laporbundle")) if source.is_dir() else []:
-        shutil.copyfile(path, folder / path.name)
-        out.line(f"  {folder / path.name}")
-        copied += 1
-    out.line(out.t(N_("{count} return bundle file(s) copied."), count=copied))
+    with signed_in_desk(args, out) as (desk, me):
+        copied = copy_returns(desk.context, desk.paths.root, folder, actor=me.actor)
+    for path in copied.paths:
+        out.line(f"  {path}")
+    out.line(out.t(N_("{count} return bundle file(s) copied."), count=len(copied.paths)))
     return ExitCode.OK
 
 

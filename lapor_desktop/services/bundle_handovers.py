@@ -3,7 +3,8 @@ knows of a district's complaints for the answer.
 
 One ``bundles`` row per hand-over taken (direction ``handover``), so a bundle taken twice
 is recognised and the parent's answer names the latest bundle of that district; the sync
-layer seals ``district_record`` into that answer.
+layer seals ``district_record`` into that answer, and ``answer_written`` keeps a row of it
+(a return handed out), so the Bundles page shows both.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lapor_desktop.services.bundle_records import BundleState, Direction, find_bundle, new_bundle
+from lapor_desktop.services.changes import BUNDLES
 from lapor_desktop.services.outbox import OutboxKind, OutboxState
+from lapor_desktop.services.sync_records import name_changes
 from lapor_desktop.storage.bundle_models import Bundle
-from lapor_desktop.storage.models import Complaint, OutboxEntry, StatusEvent
+from lapor_desktop.storage.models import Complaint, FollowUpNote, OutboxEntry, StatusEvent
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,39 @@ def handover_taken(
         )
     )
     session.flush()
+    name_changes(session, BUNDLES)
     return True
+
+
+def answer_written(
+    session: Session,
+    *,
+    bundle_id: str,
+    office: str,
+    answers: HandoverRef | None,
+    envelope_sha256: str,
+    counts: Mapping[str, int],
+    volumes: int,
+    now: dt.datetime,
+) -> None:
+    """Keep the return this desk wrote for a district (written straight to the carrier's
+    folder, so already handed out), in the caller's transaction."""
+    session.add(
+        new_bundle(
+            bundle_id,
+            Direction.RETURN,
+            BundleState.HANDED_OUT,
+            sequence=answers.sequence if answers is not None else 0,
+            origin_office=office,
+            envelope_sha256=envelope_sha256,
+            now=now,
+            counts=counts,
+            in_reply_to=answers.bundle_id if answers is not None else None,
+            volumes=volumes,
+        )
+    )
+    session.flush()
+    name_changes(session, BUNDLES)
 
 
 def latest_handover(session: Session, office: str) -> HandoverRef | None:
@@ -93,6 +128,14 @@ class NationalEvent:
 
 
 @dataclass(frozen=True)
+class DeliveredNote:
+    """A district's follow-up that this desk's route delivered."""
+
+    message_uuid: str
+    written_at: dt.datetime
+
+
+@dataclass(frozen=True)
 class DistrictRecord:
     """Everything the parent knows of one district's complaints, for its answer."""
 
@@ -103,39 +146,47 @@ class DistrictRecord:
     """The content digest of each complaint's submission (protocol or website route)."""
     events: tuple[NationalEvent, ...]
     """Oldest first."""
+    follow_ups: tuple[DeliveredNote, ...] = ()
+    """Oldest first."""
 
 
 def district_record(session: Session, office: str, *, own_office: str) -> DistrictRecord:
     """The complaints of ``office`` taken in here (never this office's own), their refusals,
-    digests and national status changes."""
+    digests, national status changes and delivered follow-ups."""
     complaints = tuple(
         DistrictComplaint(r.id, r.uuid, r.tracking_id, r.receipt, r.delivered_via, r.sent_at)
         for r in session.execute(
             select(Complaint.id, Complaint.uuid, Complaint.tracking_id, Complaint.receipt)
             .add_columns(Complaint.delivered_via, Complaint.sent_at)
             .where(Complaint.office_code == office, Complaint.office_code != own_office)
+            .order_by(Complaint.id)
         )
     )
     ids = [c.id for c in complaints]
     refusals = {
         int(r.complaint_id): r.last_error
         for r in session.execute(
-            select(OutboxEntry.complaint_id, OutboxEntry.last_error).where(
+            select(OutboxEntry.complaint_id, OutboxEntry.last_error)
+            .where(
                 OutboxEntry.complaint_id.in_(ids),
                 OutboxEntry.kind == OutboxKind.SUBMIT_COMPLAINT.value,
                 OutboxEntry.state == OutboxState.QUARANTINED.value,
             )
+            .order_by(OutboxEntry.id)
         )
     }
+    # Oldest entry first, so a complaint queued again (an edit) keeps its latest digest.
     digests = {
         int(r.complaint_id): r.content_hash
         for r in session.execute(
-            select(OutboxEntry.complaint_id, OutboxEntry.content_hash).where(
+            select(OutboxEntry.complaint_id, OutboxEntry.content_hash)
+            .where(
                 OutboxEntry.complaint_id.in_(ids),
                 OutboxEntry.kind.in_(
                     (OutboxKind.SUBMIT_COMPLAINT.value, OutboxKind.WEBSITE_SUBMIT.value)
                 ),
             )
+            .order_by(OutboxEntry.id)
         )
     }
     events = tuple(
@@ -147,4 +198,20 @@ def district_record(session: Session, office: str, *, own_office: str) -> Distri
             .order_by(StatusEvent.id)
         )
     )
-    return DistrictRecord(complaints, refusals, digests, events)
+    follow_ups = tuple(
+        DeliveredNote(r.uuid, r.created_at)
+        for r in session.execute(
+            select(FollowUpNote.uuid, FollowUpNote.created_at)
+            .join(
+                OutboxEntry,
+                (OutboxEntry.ref_uuid == FollowUpNote.uuid)
+                & (OutboxEntry.kind == OutboxKind.FOLLOW_UP.value),
+            )
+            .where(
+                FollowUpNote.complaint_id.in_(ids),
+                OutboxEntry.state == OutboxState.DONE.value,
+            )
+            .order_by(FollowUpNote.id)
+        )
+    )
+    return DistrictRecord(complaints, refusals, digests, events, follow_ups)

@@ -13,12 +13,14 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true, update
+from sqlalchemy import ColumnElement, select, true, update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.domain.canonical import content_hash
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.bundle_numbers import next_sequence, reserve_sequence
 from lapor_desktop.services.bundle_records import (
+    MADE_HERE,
     RELAY_BUNDLE,
     BundleContents,
     BundledAttachment,
@@ -33,6 +35,7 @@ from lapor_desktop.services.bundle_records import (
     find_bundle,
     new_bundle,
 )
+from lapor_desktop.services.changes import BUNDLES
 from lapor_desktop.services.content_digest import contents_of
 from lapor_desktop.services.identity_vault import IdentityVault
 from lapor_desktop.services.outbox import NORMAL_PRIORITY, OutboxKind, OutboxState
@@ -40,6 +43,7 @@ from lapor_desktop.services.outbox_lanes import PROTOCOL_DELIVERED
 from lapor_desktop.services.outbox_leases import LaneClaim, Query, maybe_sent
 from lapor_desktop.services.sync_records import (
     finish_entries,
+    name_changes,
     name_entry_changes,
     quarantine_rows,
 )
@@ -66,6 +70,7 @@ __all__ = [
     "relay_answered",
     "relay_entry",
     "relay_refused",
+    "reserve_sequence",
     "start_bundle",
 ]
 
@@ -170,14 +175,6 @@ def feed_cursor(session: Session) -> str:
     return "" if row is None else row.value
 
 
-def next_sequence(session: Session) -> int:
-    """The number of this desk's next outbound bundle ("bundle 7 of office 2104")."""
-    found = session.scalar(
-        select(func.max(Bundle.sequence)).where(Bundle.direction == Direction.OUTBOUND.value)
-    )
-    return int(found or 0) + 1
-
-
 def start_bundle(
     session: Session,
     *,
@@ -189,15 +186,17 @@ def start_bundle(
     volumes: int,
     now: dt.datetime,
     outbox_ids: Iterable[int],
+    direction: Direction = Direction.OUTBOUND,
 ) -> int:
-    """Record the outbound bundle and mark the entries it carries, in the caller's transaction.
+    """Record the bundle made here and mark the entries it carries, in the caller's transaction.
 
-    Only entries still pending are marked (one sent online meanwhile stays as it is); the
-    list rows of their complaints are named as changed. Returns the bundle's row id.
+    ``direction``: ``to_parent`` for a hand-over sealed to the parent office. Only entries
+    still pending are marked (one sent online meanwhile stays as it is); the list rows of
+    their complaints are named as changed. Returns the bundle's row id.
     """
     bundle = new_bundle(
         bundle_id,
-        Direction.OUTBOUND,
+        direction,
         BundleState.CARRIED,
         sequence=sequence,
         origin_office=origin_office,
@@ -209,6 +208,7 @@ def start_bundle(
     )
     session.add(bundle)
     session.flush()
+    name_changes(session, BUNDLES)
     ids = list(outbox_ids)
     if ids:
         session.execute(
@@ -242,7 +242,7 @@ def relay_entry(
     """
     held = find_bundle(session, bundle_id)
     if held is not None:
-        if held.direction == Direction.OUTBOUND.value:
+        if held.direction in MADE_HERE:
             return BundleRefused("own_bundle", Message(OWN_BUNDLE))
         if held.direction != Direction.RELAY.value:
             return BundleRefused("not_for_relay", Message(NOT_FOR_RELAY))
@@ -283,6 +283,7 @@ def relay_entry(
     )
     session.add_all([bundle, entry])
     session.flush()
+    name_changes(session, BUNDLES)
     return entry.id
 
 
@@ -303,6 +304,7 @@ def _relays_build(
         .values(state=BundleState.SENDING.value)
         .execution_options(synchronize_session=False)
     )
+    name_changes(session, BUNDLES)
     claimed = [
         ClaimedRelay(r.id, r.ref_uuid, r.content_hash, r.file_name, r.attempts, maybe_sent(r))
         for r in rows
@@ -338,11 +340,13 @@ def relay_answered(
                 origin_office=bundle.origin_office,
                 envelope_sha256=return_sha256,
                 now=now,
+                counts=bundle.counts,
                 in_reply_to=bundle.bundle_id,
                 file_name=return_file_name,
             )
         )
     session.flush()
+    name_changes(session, BUNDLES)
 
 
 def relay_refused(session: Session, outbox_id: int, reason: str, now: dt.datetime) -> None:
@@ -351,6 +355,7 @@ def relay_refused(session: Session, outbox_id: int, reason: str, now: dt.datetim
     quarantine_rows(session, {outbox_id: reason}, now)
     bundle.state, bundle.updated_at, bundle.last_error = BundleState.REFUSED.value, now, reason
     session.flush()
+    name_changes(session, BUNDLES)
 
 
 def _relayed(session: Session, outbox_id: int) -> Bundle:

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
-from lapor_desktop.services.outbox import OutboxState
+from lapor_desktop.services.outbox import SUBMISSION_KINDS, OutboxState
 from lapor_desktop.storage.bundle_models import Bundle
-from lapor_desktop.storage.models import OutboxEntry
+from lapor_desktop.storage.models import Complaint, OutboxEntry
+
+T = TypeVar("T")
 
 RELAY_BUNDLE = "relay_bundle"
 """The outbox kind of the relay lane: another desk's sealed bundle, sent on unopened."""
@@ -33,6 +36,12 @@ class Direction(enum.StrEnum):
     """An answer: imported on the desk that made the bundle, or written by the relay."""
     HANDOVER = "handover"
     """A district desk's bundle taken into this (parent) office's queue."""
+    TO_PARENT = "to_parent"
+    """Made on this (district) desk from its outbox, sealed to the parent office's desk."""
+
+
+MADE_HERE = (Direction.OUTBOUND.value, Direction.TO_PARENT.value)
+"""Bundles this desk made from its outbox: they share one numbering and take its returns."""
 
 
 class BundleState(enum.StrEnum):
@@ -44,17 +53,21 @@ class BundleState(enum.StrEnum):
     ANSWERED = "answered"
     REFUSED = "refused"
     IMPORTED = "imported"
-    """Return: its receipts are recorded on this desk."""
+    """Return: its receipts are recorded on this desk. Hand-over: its complaints taken in."""
+    HANDED_OUT = "handed_out"
+    """Return written here for another desk (a relay's, a parent's answer), copied for the trip
+    back."""
 
 
 DIRECTION_WORDS: Mapping[str, str] = {
     Direction.OUTBOUND: N_("made here"),
+    Direction.TO_PARENT: N_("made here, for the parent office"),
     Direction.RELAY: N_("relayed"),
     Direction.RETURN: N_("return"),
+    Direction.HANDOVER: N_("from a district office"),
 }
 """A bundle's direction in the words of the Bundles page and ``bundle list`` (msgids): the
-window and the command line may not import each other, so both read them here. A direction
-without words (a hand-over) shows as its value."""
+window and the command line may not import each other, so both read them here."""
 STATE_WORDS: Mapping[str, str] = {
     BundleState.CARRIED: N_("carried"),
     BundleState.ANSWERED: N_("answered"),
@@ -62,8 +75,19 @@ STATE_WORDS: Mapping[str, str] = {
     BundleState.SENDING: N_("sending"),
     BundleState.REFUSED: N_("refused by LAPOR!"),
     BundleState.IMPORTED: N_("recorded"),
+    BundleState.HANDED_OUT: N_("copied for the trip back"),
 }
-"""A bundle's state in the same words."""
+"""A bundle's state in the same words (``state_words`` for a row's, which may differ)."""
+_ROW_STATE_WORDS: Mapping[tuple[str, str], str] = {
+    (Direction.RETURN, BundleState.WAITING): N_("waiting to be carried back"),
+    (Direction.HANDOVER, BundleState.IMPORTED): N_("taken into this queue"),
+}
+
+
+def state_words(direction: str, state: str) -> str | None:
+    """The msgid of a bundle's state as its row shows it: a return a relay holds waits to be
+    carried back, not sent; None for a state without words (shown as its value)."""
+    return _ROW_STATE_WORDS.get((direction, state)) or STATE_WORDS.get(state)
 
 
 @dataclass(frozen=True)
@@ -202,7 +226,8 @@ def bundle_overview(session: Session) -> list[BundleRow]:
     """Every bundle, newest first, with how many of its entries are still pending.
 
     A relayed bundle's state follows its outbox entry once that is settled: one the relay
-    lane set aside (its file gone, a bad answer) shows refused, with the lane's reason.
+    lane set aside (its file gone, a bad answer) shows refused, with the lane's reason. A
+    district's newest hand-over counts that office's complaints this desk has still to submit.
     """
     pending = OutboxEntry.state == OutboxState.PENDING.value
     carried = dict(
@@ -220,9 +245,12 @@ def bundle_overview(session: Session) -> list[BundleRow]:
             )
         )
     }
+    districts = _district_waiting(session)
     rows: list[BundleRow] = []
     for b in session.scalars(select(Bundle).order_by(Bundle.id.desc())):
         state, error, waiting = b.state, b.last_error, carried.get(b.id, 0)
+        if b.direction == Direction.HANDOVER.value:
+            waiting = districts.pop(b.origin_office, 0)  # the newest hand-over of that office
         entry = relayed.get(b.bundle_id) if b.direction == Direction.RELAY.value else None
         if entry is not None:
             waiting = int(entry.state == OutboxState.PENDING.value)
@@ -247,6 +275,32 @@ def bundle_overview(session: Session) -> list[BundleRow]:
             )
         )
     return rows
+
+
+def _district_waiting(session: Session) -> dict[str, int]:
+    """Per district office: its complaints taken in here whose submission still waits."""
+    handed = select(Bundle.origin_office).where(Bundle.direction == Direction.HANDOVER.value)
+    rows = session.execute(
+        select(Complaint.office_code, func.count(func.distinct(Complaint.id)))
+        .join(OutboxEntry, OutboxEntry.complaint_id == Complaint.id)
+        .where(
+            OutboxEntry.state == OutboxState.PENDING.value,
+            OutboxEntry.kind.in_(SUBMISSION_KINDS),
+            Complaint.office_code.in_(handed),
+        )
+        .group_by(Complaint.office_code)
+    ).all()
+    return {office: int(count) for office, count in rows}
+
+
+def after_clash(work: Callable[[], T]) -> T:
+    """Run ``work`` (whole write transactions) once more if another workstation committed the
+    same bundle or complaint first: on PostgreSQL the unique index makes the second writer
+    wait, then fail; run again, it finds the row and answers "already here"."""
+    try:
+        return work()
+    except IntegrityError:
+        return work()
 
 
 def new_bundle(

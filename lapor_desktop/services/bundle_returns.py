@@ -13,26 +13,30 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services.bundle_outbox import FEED_CURSOR
 from lapor_desktop.services.bundle_records import (
+    MADE_HERE,
     BundleRefused,
     BundleState,
     Direction,
     find_bundle,
     new_bundle,
 )
+from lapor_desktop.services.changes import BUNDLES
 from lapor_desktop.services.outbox import SUBMISSION_KINDS, OutboxKind, OutboxState
 from lapor_desktop.services.sync_feed import NationalChange, apply_changes
 from lapor_desktop.services.sync_records import (
     StoredReceipt,
     finish_entries,
     mark_sent_rows,
+    name_changes,
     quarantine_rows,
 )
+from lapor_desktop.storage.bundle_models import Bundle
 from lapor_desktop.storage.models import Complaint, OutboxEntry, SyncValue
 
 EDITED_SINCE = (
@@ -44,6 +48,9 @@ CONFLICT = "conflict: LAPOR! holds other content under this UUID ({tracking_id})
 _OPEN = (OutboxState.PENDING.value, OutboxState.QUARANTINED.value)
 _NOT_NEWS = frozenset({"already", "unknown"})
 """Counts of a return that changed nothing on this desk."""
+ROUTE_BUNDLE = "bundle"
+"""``Complaint.delivered_via`` of a complaint whose receipt came back in a return bundle
+(the dashboard's "reached LAPOR! by route"); the protocol knows it as an online one."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,11 @@ class ReturnSummary:
         """Every count by name (each field but ``new``), for a message's arguments and the
         return row."""
         return {f.name: int(getattr(self, f.name)) for f in fields(self) if f.name != "new"}
+
+    @property
+    def answered(self) -> int:
+        """Complaints of this desk the return answers (sent, known, edited, conflict, refused)."""
+        return self.sent + self.already + self.edited + self.conflicts + self.rejected
 
     @property
     def nothing_new(self) -> bool:
@@ -109,7 +121,7 @@ def record_return(
             Message(N_("A different bundle with the same ID was already imported on this desk.")),
         )
     outbound = find_bundle(session, in_reply_to)
-    if outbound is None or outbound.direction != Direction.OUTBOUND.value:
+    if outbound is None or outbound.direction not in MADE_HERE:
         return BundleRefused(
             "not_our_bundle",
             Message(N_("This return bundle answers a bundle that was not made on this desk.")),
@@ -145,12 +157,34 @@ def record_return(
             origin_office=origin_office,
             envelope_sha256=envelope_sha256,
             now=now,
-            counts=summary.counts(),
+            counts={"complaints": summary.answered, **summary.counts()},
             in_reply_to=in_reply_to,
         )
     )
     session.flush()
+    name_changes(session, BUNDLES)
     return summary
+
+
+def handed_out(session: Session, bundle_ids: Iterable[str], now: dt.datetime) -> int:
+    """Return bundles written here for another desk, copied for the trip back; how many."""
+    ids = list(bundle_ids)
+    if not ids:
+        return 0
+    moved = session.execute(
+        update(Bundle)
+        .where(
+            Bundle.bundle_id.in_(ids),
+            Bundle.direction == Direction.RETURN.value,
+            Bundle.state == BundleState.WAITING.value,
+        )
+        .values(state=BundleState.HANDED_OUT.value, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    count = int(getattr(moved, "rowcount", 0) or 0)
+    if count:
+        name_changes(session, BUNDLES)
+    return count
 
 
 class _Answers:
@@ -198,6 +232,16 @@ class _Answers:
                     )
         if sent:
             mark_sent_rows(self._session, sent, self._now)
+            self._session.execute(
+                update(Complaint)
+                .where(
+                    Complaint.id.in_(
+                        select(OutboxEntry.complaint_id).where(OutboxEntry.id.in_(sent))
+                    )
+                )
+                .values(delivered_via=ROUTE_BUNDLE)
+                .execution_options(synchronize_session=False)
+            )
             done = [i for i in sent if i not in edited]
             finish_entries(self._session, done)
             if edited:

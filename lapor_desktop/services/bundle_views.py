@@ -21,7 +21,6 @@ from lapor_desktop.services.bundle_records import (
     Direction,
     carried_in,
 )
-from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.complaint_query import ListedComplaint, ListPage
 from lapor_desktop.services.outbox import OutboxState
 from lapor_desktop.storage.bundle_models import Bundle
@@ -31,6 +30,14 @@ from lapor_desktop.storage.models import Complaint, OutboxEntry
 IN_BUNDLE = N_("in bundle {sequence} since {date}")
 IN_TRANSIT = N_(
     "Bundle {sequence} carried since {since}: {count} complaints still waiting for the return."
+)
+TO_PARENT_IN_TRANSIT = N_(
+    "Bundle {sequence} for the parent office carried since {since}: {count} complaints still "
+    "waiting for its answer."
+)
+DISTRICT_WAITING = N_(
+    "Bundle {sequence} of office {office}: {count} of its complaints still to be submitted "
+    "from this desk."
 )
 RELAY_WAITING = N_(
     "Bundle {sequence} of office {office} waits here to be sent to LAPOR! with the next sync."
@@ -112,36 +119,25 @@ def waiting_complaints(database: Database) -> dict[str, int]:
 def in_transit(
     rows: Sequence[BundleRow], waiting: dict[str, int], timezone: str
 ) -> tuple[Message, ...]:
-    """What this desk has on its way, a sentence a bundle: outbound bundles still carried,
-    relayed bundles not sent yet, return bundles waiting to be carried back."""
+    """What this desk has on its way, a sentence a bundle: bundles made here still carried
+    (to LAPOR! or the parent office), relayed bundles not sent yet, return bundles waiting to
+    be carried back, district complaints still to submit here."""
     said: list[Message] = []
+    made_here = {
+        Direction.OUTBOUND.value: IN_TRANSIT,
+        Direction.TO_PARENT.value: TO_PARENT_IN_TRANSIT,
+    }
     for row in rows:
         place = {"sequence": row.sequence, "office": row.origin_office}
-        if row.direction == Direction.OUTBOUND.value and row.state == BundleState.CARRIED.value:
+        sentence = made_here.get(row.direction)
+        if sentence is not None and row.state == BundleState.CARRIED.value:
             since = office_minute(row.carried_since or row.created_at, timezone)
             count = waiting.get(row.bundle_id, 0)
-            said.append(Message(IN_TRANSIT, {**place, "since": since, "count": count}))
+            said.append(Message(sentence, {**place, "since": since, "count": count}))
+        elif row.direction == Direction.HANDOVER.value and row.pending:
+            said.append(Message(DISTRICT_WAITING, {**place, "count": row.pending}))
         elif row.direction == Direction.RELAY.value and row.pending:
             said.append(Message(RELAY_WAITING, place))
         elif row.direction == Direction.RETURN.value and row.state == BundleState.WAITING.value:
             said.append(Message(RETURN_WAITING, place))
     return tuple(said) or (Message(NOTHING_IN_TRANSIT),)
-
-
-def complaints_of(database: Database, direction: Direction, sequence: int) -> DeskChanges:
-    """The rows to repaint after bundle ``sequence`` of this desk was made or answered.
-
-    The bundle writers note their changes in the session but announce none, so the window
-    announces these after its own export or import.
-    """
-    with database.read() as session:
-        uuids = session.scalars(
-            select(Complaint.uuid)
-            .join(OutboxEntry, OutboxEntry.complaint_id == Complaint.id)
-            .join(Bundle, Bundle.id == OutboxEntry.bundle_id)
-            .where(Bundle.direction == direction.value, Bundle.sequence == sequence)
-            .distinct()
-        ).all()
-    if not uuids:
-        return NOTHING
-    return DeskChanges.of_complaints(uuids, outbox=uuids)

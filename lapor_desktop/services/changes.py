@@ -1,7 +1,7 @@
 """What a write changed (after Anki's ``OpChanges``), so a view repaints only that.
 
 Every service write and every sync pass says which complaints, which outbox
-entries (by their complaint), and whether reference data or settings changed.
+entries (by their complaint), and whether bundles, reference data or settings changed.
 Plain, frozen and Qt-free: it crosses threads and layers as it is.
 """
 
@@ -16,12 +16,14 @@ class DeskChanges:
     """``complaints``: UUIDs whose row or detail may show something new;
     ``added``/``removed``: those that came or went (the list's count changes);
     ``outbox``: UUIDs of complaints whose outbox entries changed (queued, sent, set aside);
+    ``bundles``: an offline bundle was made, taken in, relayed or answered (the Bundles page);
     ``everything``: too much to name, refresh it all (a restore, a wholesale import)."""
 
     complaints: frozenset[str] = field(default_factory=frozenset)
     added: frozenset[str] = field(default_factory=frozenset)
     removed: frozenset[str] = field(default_factory=frozenset)
     outbox: frozenset[str] = field(default_factory=frozenset)
+    bundles: bool = False
     reference_data: bool = False
     settings: bool = False
     everything: bool = False
@@ -44,6 +46,7 @@ class DeskChanges:
             added=self.added | other.added,
             removed=self.removed | other.removed,
             outbox=self.outbox | other.outbox,
+            bundles=self.bundles or other.bundles,
             reference_data=self.reference_data or other.reference_data,
             settings=self.settings or other.settings,
             everything=self.everything or other.everything,
@@ -60,6 +63,7 @@ class DeskChanges:
             self.complaints
             or self.removed
             or self.outbox
+            or self.bundles
             or self.reference_data
             or self.settings
             or self.everything
@@ -76,6 +80,7 @@ class DeskChanges:
 
 
 NOTHING = DeskChanges()
+BUNDLES = DeskChanges(bundles=True)
 REFERENCE_DATA = DeskChanges(reference_data=True)
 SETTINGS = DeskChanges(settings=True)
 EVERYTHING = DeskChanges(everything=True)

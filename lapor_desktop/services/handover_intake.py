@@ -25,13 +25,14 @@ from lapor_desktop.domain.complaint import ComplaintData
 from lapor_desktop.domain.status import Status, SyncState
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, outbox, timeline
+from lapor_desktop.services.bundle_records import after_clash
 from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.content_digest import current_digest
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.follow_ups import note_hash
 from lapor_desktop.services.outbox import OutboxKind
 from lapor_desktop.services.registration import next_registration_number
-from lapor_desktop.services.sync_records import name_changes
+from lapor_desktop.services.sync_records import name_changes, named_changes
 from lapor_desktop.storage.models import (
     Attachment,
     ComplainantIdentity,
@@ -92,6 +93,14 @@ class AdoptResult:
     reason: Message | None = None
 
 
+@dataclass(frozen=True)
+class Adoption:
+    """Every complaint's outcome, and what the taking changed (committed, not announced)."""
+
+    results: tuple[AdoptResult, ...]
+    changes: DeskChanges
+
+
 def adopt_handover(
     context: DeskContext,
     *,
@@ -100,12 +109,16 @@ def adopt_handover(
     complaints: Sequence[CarriedComplaint],
     notes: Sequence[CarriedNote] = (),
     actor: Actor,
-) -> list[AdoptResult]:
-    """Validate, store the files, then take every complaint in one transaction."""
+) -> Adoption:
+    """Validate, store the files, then take every complaint in one transaction.
+
+    Another workstation taking the same bundle at the same moment commits first: the
+    transaction runs again and finds those complaints already here (``after_clash``).
+    """
     context.require_vault()  # locked: refuse before anything is stored
     store = context.attachment_store()
     ready: list[tuple[CarriedComplaint, ComplaintData]] = []
-    results: list[AdoptResult] = []
+    checked_out: list[AdoptResult] = []
     for carried in complaints:
         number = carried.registration_number or carried.client_uuid[:8]
         checked = validate_form(
@@ -116,14 +129,30 @@ def adopt_handover(
         )
         if checked.data is None:
             issue = checked.issues[0]
-            results.append(AdoptResult(carried.client_uuid, Adopted.REFUSED, issue.message))
+            checked_out.append(AdoptResult(carried.client_uuid, Adopted.REFUSED, issue.message))
             continue
         refused = _store_files(store, carried, context, number)
         if refused is not None:
-            results.append(AdoptResult(carried.client_uuid, Adopted.REFUSED, refused))
+            checked_out.append(AdoptResult(carried.client_uuid, Adopted.REFUSED, refused))
             continue
         ready.append((carried, checked.data))
     now = context.now()
+    return after_clash(
+        lambda: _take_all(context, ready, checked_out, notes, origin_office, bundle_id, actor, now)
+    )
+
+
+def _take_all(
+    context: DeskContext,
+    ready: Sequence[tuple[CarriedComplaint, ComplaintData]],
+    checked_out: Sequence[AdoptResult],
+    notes: Sequence[CarriedNote],
+    origin_office: str,
+    bundle_id: str,
+    actor: Actor,
+    now: dt.datetime,
+) -> Adoption:
+    results = list(checked_out)
     with context.database.write() as session:
         taken: list[str] = []
         for carried, data in ready:
@@ -131,7 +160,10 @@ def adopt_handover(
             results.append(result)
             if result.outcome is Adopted.NEW:
                 taken.append(carried.client_uuid)
-        _adopt_notes(session, notes, taken, actor, now)
+        kept_out = {
+            r.client_uuid for r in results if r.outcome in (Adopted.CONFLICT, Adopted.REFUSED)
+        }
+        noted = _adopt_notes(session, notes, origin_office, kept_out, actor, now)
         audit.record(
             session,
             at=now,
@@ -145,8 +177,11 @@ def adopt_handover(
                 **{o.value: sum(1 for r in results if r.outcome is o) for o in Adopted},
             },
         )
-        name_changes(session, DeskChanges.of_complaints(taken, added=taken, outbox=taken))
-    return results
+        name_changes(
+            session, DeskChanges.of_complaints(taken, added=taken, outbox=[*taken, *noted])
+        )
+        changes = named_changes(session)
+    return Adoption(tuple(results), changes)
 
 
 def _store_files(
@@ -243,21 +278,34 @@ def _adopt_one(
 def _adopt_notes(
     session: Session,
     notes: Sequence[CarriedNote],
-    taken: Sequence[str],
+    origin_office: str,
+    kept_out: set[str],
     actor: Actor,
     now: dt.datetime,
-) -> None:
-    """Follow-ups of the complaints taken now, queued behind them as the desk's own are."""
-    wanted = set(taken)
+) -> list[str]:
+    """Follow-ups of the district's complaints held here, taken now or from an earlier bundle
+    (a follow-up travels once its complaint has its tracking ID), queued behind them as the
+    desk's own are; one already here is not taken twice. Returns their complaints' UUIDs."""
+    wanted = {n.complaint_uuid for n in notes} - kept_out
     ids: dict[str, int] = {
         row.uuid: row.id
         for row in session.execute(
-            select(Complaint.uuid, Complaint.id).where(Complaint.uuid.in_(wanted))
+            select(Complaint.uuid, Complaint.id).where(
+                Complaint.uuid.in_(wanted), Complaint.office_code == origin_office
+            )
         )
     }
+    present = set(
+        session.scalars(
+            select(FollowUpNote.uuid).where(FollowUpNote.uuid.in_([n.message_uuid for n in notes]))
+        )
+    )
+    noted: list[str] = []
     for note in notes:
-        if note.complaint_uuid not in wanted:
+        if note.complaint_uuid not in ids or note.message_uuid in present:
             continue
+        present.add(note.message_uuid)
+        noted.append(note.complaint_uuid)
         row = FollowUpNote(
             uuid=note.message_uuid,
             complaint_id=ids[note.complaint_uuid],
@@ -274,3 +322,4 @@ def _adopt_notes(
             content_hash=note_hash(note.message_uuid, note.text),
             at=now,
         )
+    return noted

@@ -34,6 +34,7 @@ from lapor_desktop.services.sync_records import (
     BatchResults,
     finish_entries,
     mark_sent_rows,
+    name_entry_changes,
     quarantine_rows,
 )
 from lapor_desktop.storage.database import Database
@@ -295,7 +296,11 @@ class OutboxLeases:
             return Lease(entry.lease_owner, entry.lease_expires_at, entry.lease_taken_at)
 
     def record(self, results: BatchResults) -> None:
-        """Everything one exchange settled, in one transaction; its leases end with it."""
+        """Everything one exchange settled, in one transaction; its leases end with it.
+
+        Its writers name every complaint it touched (receipts, set-asides, and the uploads
+        and follow-ups delivered), for the store to announce once it commits.
+        """
         if not results:
             return
         now = self._clock()
@@ -305,6 +310,7 @@ class OutboxLeases:
                 mark_sent_rows(session, results.receipts, now)
             done = [i for i in (*results.receipts, *results.delivered) if i not in edited]
             finish_entries(session, done, named=False)
+            name_entry_changes(session, [i for i in results.delivered if i not in edited])
             if results.quarantined or edited:
                 quarantine_rows(session, {**results.quarantined, **edited}, now)
 

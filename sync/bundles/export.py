@@ -3,7 +3,9 @@
 The files are written first and the entries marked "in bundle N" after, so a stick
 pulled out mid-write leaves the outbox as it was. Marked entries stay pending: if the
 network returns before the return bundle does, they go online under the same UUIDs
-and the national service answers the later bundle with the same receipts.
+and the national service answers the later bundle with the same receipts. The bundle's
+number is reserved in the first transaction (``bundle_numbers``), so two workstations of
+one office exporting at once never write two bundles under one number.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from lapor_desktop.domain.canonical import canonical_bytes
 from lapor_desktop.domain.roles import Permission
 from lapor_desktop.i18n import N_, Message
 from lapor_desktop.services import audit, bundle_outbox, device_keys, office_peers
-from lapor_desktop.services.bundle_records import BundleContents
+from lapor_desktop.services.bundle_records import BundleContents, Direction
+from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.permissions import require
+from lapor_desktop.services.sync_records import named_changes
 from lapor_desktop.storage.models import Complaint
 from sync.bundles.envelope import seal_envelope, x25519_from_text
 from sync.bundles.problems import BundleProblem
@@ -51,6 +55,8 @@ class Exported:
     paths: tuple[Path, ...]
     counts: dict[str, int]
     envelope_bytes: int
+    changes: DeskChanges = NOTHING
+    """The rows now "in bundle N" and the new bundle (announced on the desk's hub too)."""
 
 
 def _desk_fields(session: Session, contents: BundleContents) -> dict[str, dict[str, object]]:
@@ -85,6 +91,7 @@ def export_bundle(
     ``again``: include entries already carried by an earlier bundle (a lost stick).
     ``to_parent``: a hand-over bundle sealed to the parent office's desk, which submits the
     complaints by its own route (``sync/bundles/handover``), instead of the national service.
+    The rows it marks and the bundle are announced on the desk's hub once written.
     """
     require(actor, Permission.CARRY_BUNDLES)
     vault = context.require_vault()
@@ -95,10 +102,12 @@ def export_bundle(
         )
         national = device_keys.national_bundle_key_text(session)
         contents = bundle_outbox.contents_for_bundle(session, vault, again=again)
-        sequence = bundle_outbox.next_sequence(session)
         cursor = bundle_outbox.feed_cursor(session) or ""
         parent = office_peers.parent(session) if to_parent else None
         numbers = _desk_fields(session, contents) if to_parent else {}
+        addressed = parent is not None if to_parent else national is not None
+        ready = addressed and not contents.empty
+        sequence = bundle_outbox.reserve_sequence(session, context.now()) if ready else 0
     if to_parent and parent is None:
         raise BundleProblem("no_parent", Message(NO_PARENT))
     if not to_parent and national is None:
@@ -200,6 +209,7 @@ def export_bundle(
             volumes=len(paths),
             now=now,
             outbox_ids=contents.outbox_ids,
+            direction=Direction.TO_PARENT if parent is not None else Direction.OUTBOUND,
         )
         audit.record(
             session,
@@ -211,4 +221,6 @@ def export_bundle(
             entity_id=bundle_id,
             details={"sequence": sequence, **counts, "volumes": len(paths), "again": again},
         )
-    return Exported(sequence, bundle_id, tuple(paths), counts, len(envelope))
+        changes = named_changes(session)
+    context.hub.publish(changes)
+    return Exported(sequence, bundle_id, tuple(paths), counts, len(envelope), changes)

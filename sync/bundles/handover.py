@@ -4,13 +4,16 @@ A district desk seals its outbox to its parent office's desk instead of the nati
 (``export_bundle(..., to_parent=True)``); the parent takes the complaints into its own queue
 with their origin kept (``services/handover_intake``) and submits them by its route, the
 website lane included. ``answer_district`` then writes the return bundle for the district:
-tracking IDs, the national receipts where the route gave one, refusals, and the national
-status changes the parent's timeline holds, signed by the parent desk's key.
+tracking IDs, the national receipts where the route gave one, refusals, the follow-ups its
+route delivered, and the national status changes the parent's timeline holds, signed by the
+parent desk's key. The parent
+keeps a row of each answer it wrote (``answer_written``), shown on its Bundles page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,24 +26,30 @@ from lapor_desktop.services import audit, device_keys, office_peers
 from lapor_desktop.services.bundle_handovers import (
     DistrictComplaint,
     DistrictRecord,
+    answer_written,
     district_record,
     latest_handover,
 )
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.handover_intake import (
-    AdoptResult,
+    Adoption,
     CarriedComplaint,
     CarriedFile,
     CarriedNote,
     adopt_handover,
 )
 from lapor_desktop.services.permissions import require
+from lapor_desktop.services.sync_records import named_changes
 from sync.adapters.capabilities import UNSIGNED_KEY_ID
 from sync.bundles.envelope import Envelope, seal_envelope, x25519_from_text
 from sync.bundles.export import stem
 from sync.bundles.problems import BundleProblem
 from sync.bundles.volumes import write_volumes
-from sync.protocol.codec import encode_batch_response, encode_changes_page
+from sync.protocol.codec import (
+    encode_batch_response,
+    encode_changes_page,
+    encode_follow_up_result,
+)
 from sync.protocol.messages import (
     Accepted,
     BatchResponse,
@@ -48,6 +57,8 @@ from sync.protocol.messages import (
     ChangeKind,
     ChangesPage,
     Conflict,
+    FollowUpOutcome,
+    FollowUpResult,
     ItemRejected,
     Receipt,
 )
@@ -71,7 +82,7 @@ class Answered:
 
 def take_handover(
     context: DeskContext, envelope: Envelope, payload: Mapping[str, Any], actor: Actor
-) -> list[AdoptResult]:
+) -> Adoption:
     """The district's complaints, into this desk's queue (signer checked by the caller)."""
     complaints = [
         CarriedComplaint(
@@ -140,15 +151,22 @@ def answer_district(context: DeskContext, office: str, folder: Path, *, actor: A
         "batch": encode_batch_response(BatchResponse(now, tuple(results))),
         "routes": routes,
         "uploads": [],
-        "follow_ups": [],
+        "follow_ups": [
+            encode_follow_up_result(
+                FollowUpResult(n.message_uuid, FollowUpOutcome.ACCEPTED, n.written_at, now)
+            )
+            for n in district.follow_ups
+        ],
         "changes": encode_changes_page(
             ChangesPage(now, _changes(district, own_office), PARENT_CURSOR, False)
         ),
     }
     sequence = handover.sequence if handover is not None else 0
+    bundle_id = str(uuid.uuid4())
+    counts = {"complaints": len(results)}
     envelope = seal_envelope(
         payload,
-        bundle_id=str(uuid.uuid4()),
+        bundle_id=bundle_id,
         kind="return",
         sequence=sequence,
         origin_office=office,
@@ -159,12 +177,22 @@ def answer_district(context: DeskContext, office: str, folder: Path, *, actor: A
         recipient_kind="office",
         recipient_office=office,
         in_reply_to=handover.bundle_id if handover is not None else None,
-        counts={"complaints": len(results)},
+        counts=counts,
     )
     paths = write_volumes(
-        envelope, folder, bundle_id=office, stem=f"{stem(office, sequence)}-balasan-induk"
+        envelope, folder, bundle_id=bundle_id, stem=f"{stem(office, sequence)}-balasan-induk"
     )
     with context.database.write() as session:
+        answer_written(
+            session,
+            bundle_id=bundle_id,
+            office=office,
+            answers=handover,
+            envelope_sha256=hashlib.sha256(envelope).hexdigest(),
+            counts=counts,
+            volumes=len(paths),
+            now=now,
+        )
         audit.record(
             session,
             at=now,
@@ -175,6 +203,8 @@ def answer_district(context: DeskContext, office: str, folder: Path, *, actor: A
             entity_id=office,
             details={"complaints": len(results), "sent": len(routes)},
         )
+        changes = named_changes(session)
+    context.hub.publish(changes)
     return Answered(office, tuple(paths), len(routes), len(district.complaints) - len(results))
 
 
@@ -230,7 +260,11 @@ def _receipt(
             key_id=stored["key_id"],
             signature=stored["signature"],
         )
-    return Receipt(row.uuid, content_hash, tracking_id, row.sent_at or now, UNSIGNED_KEY_ID, "")
+    # The wire format wants a signature: name the route instead (the website lane gives none).
+    signature = f"{row.delivered_via or 'protocol'}:{tracking_id}"
+    return Receipt(
+        row.uuid, content_hash, tracking_id, row.sent_at or now, UNSIGNED_KEY_ID, signature
+    )
 
 
 def _time(text: str) -> dt.datetime:

@@ -4,11 +4,14 @@ What a file is decides what happens, never the person's choice of menu: an outbo
 bundle for the national service is queued on the relay lane (this desk cannot open it);
 a return bundle sealed to this desk is verified (the national signature on the envelope,
 then every receipt) and recorded as an online pass records its answers. Nothing is written
-unless all of it holds.
+unless all of it holds. Two workstations of one office importing the same bundle at once:
+the second finds what the first committed and says "already here" (``after_clash``). What
+an import changed is announced on the desk's hub and handed back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,16 +31,18 @@ from lapor_desktop.services import (
     office_peers,
 )
 from lapor_desktop.services.bundle_handovers import handover_taken
-from lapor_desktop.services.bundle_records import BundleRefused
+from lapor_desktop.services.bundle_records import BundleRefused, after_clash
 from lapor_desktop.services.bundle_returns import ReturnSummary
+from lapor_desktop.services.changes import NOTHING, DeskChanges
 from lapor_desktop.services.context import Actor, DeskContext
 from lapor_desktop.services.handover_intake import AdoptResult
 from lapor_desktop.services.permissions import require
+from lapor_desktop.services.sync_records import named_changes
 from lapor_desktop.settings import NationalServiceSettings
 from sync.bundles.envelope import BundleHeader, Envelope, open_envelope, parse_envelope
 from sync.bundles.handover import district_of, take_handover
 from sync.bundles.problems import BundleProblem
-from sync.bundles.returns import delivered_by_website, read_answers
+from sync.bundles.returns import ReturnAnswers, delivered_by_website, read_answers
 from sync.bundles.volumes import join_volumes
 from sync.protocol.receipts import key_id, public_key_from_text
 
@@ -74,6 +79,8 @@ class ImportResult:
     counts: dict[str, int]
     summary: ReturnSummary | None = None
     adopted: tuple[AdoptResult, ...] = ()
+    changes: DeskChanges = NOTHING
+    """The complaints it settled or took in, and the bundles (announced on the hub too)."""
 
 
 def import_bundle(
@@ -89,14 +96,18 @@ def import_bundle(
     envelope = parse_envelope(join_volumes(files))
     header = envelope.header
     if header.kind == "handover":
-        return _take_handover(context, envelope, actor)
-    with context.database.read() as session:
-        ours = device_keys.public_ids(session)
-    if header.kind == "outbound":
-        if ours is not None and header.sender_key_id == ours.signing_key_id:
-            raise BundleProblem("own_bundle", Message(OWN_BUNDLE))
-        return _relay(context, data_root, envelope, actor)
-    return _take_return(context, settings, envelope, actor)
+        taken = _take_handover(context, envelope, actor)
+    else:
+        with context.database.read() as session:
+            ours = device_keys.public_ids(session)
+        if header.kind == "outbound":
+            if ours is not None and header.sender_key_id == ours.signing_key_id:
+                raise BundleProblem("own_bundle", Message(OWN_BUNDLE))
+            taken = _relay(context, data_root, envelope, actor)
+        else:
+            taken = _take_return(context, settings, envelope, actor)
+    context.hub.publish(taken.changes)
+    return taken
 
 
 def _take_handover(context: DeskContext, envelope: Envelope, actor: Actor) -> ImportResult:
@@ -107,23 +118,28 @@ def _take_handover(context: DeskContext, envelope: Envelope, actor: Actor) -> Im
     with context.database.write() as session:
         keys = device_keys.load_or_create(session, device_keys.vault_cipher(vault), now=now)
     payload = open_envelope(envelope, keys.sealing)
-    results = take_handover(context, envelope, payload, actor)
-    with context.database.write() as session:
-        handover_taken(
-            session,
-            bundle_id=header.bundle_id,
-            sequence=header.sequence,
-            origin_office=header.origin_office,
-            envelope_sha256=envelope.sha256,
-            counts=header.counts,
-            now=now,
-        )
+    adoption = take_handover(context, envelope, payload, actor)
+
+    def record() -> DeskChanges:
+        with context.database.write() as session:
+            handover_taken(
+                session,
+                bundle_id=header.bundle_id,
+                sequence=header.sequence,
+                origin_office=header.origin_office,
+                envelope_sha256=envelope.sha256,
+                counts=header.counts,
+                now=now,
+            )
+            return named_changes(session)
+
     return ImportResult(
         Imported.HANDOVER,
         header.sequence,
         header.origin_office,
         dict(header.counts),
-        adopted=tuple(results),
+        adopted=adoption.results,
+        changes=adoption.changes | after_clash(record),
     )
 
 
@@ -133,23 +149,30 @@ def _relay(context: DeskContext, data_root: Path, envelope: Envelope, actor: Act
     name = f"{header.bundle_id}.envelope"
     durable_files.write_bytes(folder / name, envelope.data, mode=0o600)
     now = context.now()
-    with context.database.write() as session:
-        entry = bundle_outbox.relay_entry(
-            session,
-            bundle_id=header.bundle_id,
-            sequence=header.sequence,
-            origin_office=header.origin_office,
-            envelope_sha256=envelope.sha256,
-            file_name=f"{RELAY_FOLDER}/{name}",
-            counts=header.counts,
-            now=now,
-        )
-        if isinstance(entry, BundleRefused):
-            raise BundleProblem(entry.code, entry.message)
-        if entry is not None:
-            _audit(context, session, actor, "bundle_relay_queued", header.bundle_id, header)
+
+    def queue() -> tuple[int | None, DeskChanges]:
+        with context.database.write() as session:
+            entry = bundle_outbox.relay_entry(
+                session,
+                bundle_id=header.bundle_id,
+                sequence=header.sequence,
+                origin_office=header.origin_office,
+                envelope_sha256=envelope.sha256,
+                file_name=f"{RELAY_FOLDER}/{name}",
+                counts=header.counts,
+                now=now,
+            )
+            if isinstance(entry, BundleRefused):
+                raise BundleProblem(entry.code, entry.message)
+            if entry is not None:
+                _audit(context, session, actor, "bundle_relay_queued", header.bundle_id, header)
+            return entry, named_changes(session)
+
+    entry, changes = after_clash(queue)
     kind = Imported.RELAY if entry is not None else Imported.RELAY_AGAIN
-    return ImportResult(kind, header.sequence, header.origin_office, dict(header.counts))
+    return ImportResult(
+        kind, header.sequence, header.origin_office, dict(header.counts), changes=changes
+    )
 
 
 def _take_return(
@@ -173,31 +196,55 @@ def _take_return(
         raise BundleProblem("other_desk", Message(OTHER_DESK, {"office": header.origin_office}))
     payload = open_envelope(envelope, keys.sealing)
     answers = read_answers(payload, trusted, vouched=vouched)
-    with context.database.write() as session:
-        summary = bundle_returns.record_return(
-            session,
-            in_reply_to=header.in_reply_to or "",
-            return_bundle_id=header.bundle_id,
-            envelope_sha256=envelope.sha256,
-            receipts=answers.receipts,
-            conflicts=answers.conflicts,
-            rejections=answers.rejected,
-            uploads_stored=answers.uploads,
-            follow_ups_stored=answers.follow_ups,
-            changes=answers.changes,
-            next_cursor=None if vouched else answers.next_cursor,
-            now=now,
-            sequence=header.sequence,
-            origin_office=header.origin_office,
-        )
-        if isinstance(summary, BundleRefused):
-            raise BundleProblem(summary.code, summary.message)
-        if vouched:
-            delivered_by_website(session, answers.website)
-        _audit(context, session, actor, "bundle_return_imported", header.bundle_id, header)
+
+    def record() -> tuple[ReturnSummary, DeskChanges]:
+        with context.database.write() as session:
+            summary = _record_return(context, session, envelope, answers, vouched, actor, now)
+            return summary, named_changes(session)
+
+    summary, changes = after_clash(record)
     return ImportResult(
-        Imported.RETURN, header.sequence, header.origin_office, dict(header.counts), summary
+        Imported.RETURN,
+        header.sequence,
+        header.origin_office,
+        dict(header.counts),
+        summary,
+        changes=changes,
     )
+
+
+def _record_return(
+    context: DeskContext,
+    session: Session,
+    envelope: Envelope,
+    answers: ReturnAnswers,
+    vouched: bool,
+    actor: Actor,
+    now: dt.datetime,
+) -> ReturnSummary:
+    header = envelope.header
+    summary = bundle_returns.record_return(
+        session,
+        in_reply_to=header.in_reply_to or "",
+        return_bundle_id=header.bundle_id,
+        envelope_sha256=envelope.sha256,
+        receipts=answers.receipts,
+        conflicts=answers.conflicts,
+        rejections=answers.rejected,
+        uploads_stored=answers.uploads,
+        follow_ups_stored=answers.follow_ups,
+        changes=answers.changes,
+        next_cursor=None if vouched else answers.next_cursor,
+        now=now,
+        sequence=header.sequence,
+        origin_office=header.origin_office,
+    )
+    if isinstance(summary, BundleRefused):
+        raise BundleProblem(summary.code, summary.message)
+    if vouched:
+        delivered_by_website(session, answers.website)
+    _audit(context, session, actor, "bundle_return_imported", header.bundle_id, header)
+    return summary
 
 
 def _audit(

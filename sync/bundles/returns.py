@@ -15,8 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from lapor_desktop.i18n import N_, Message
+from lapor_desktop.services.changes import DeskChanges
 from lapor_desktop.services.sync_feed import NationalChange
-from lapor_desktop.services.sync_records import StoredReceipt
+from lapor_desktop.services.sync_records import StoredReceipt, name_changes
 from lapor_desktop.storage.models import Complaint
 from sync.adapters.capabilities import UNSIGNED_KEY_ID
 from sync.bundles.problems import BundleProblem
@@ -139,3 +140,4 @@ def delivered_by_website(session: Session, uuids: Sequence[str]) -> None:
             .values(delivered_via="website")
             .execution_options(synchronize_session=False)
         )
+        name_changes(session, DeskChanges.of_complaints(uuids))
