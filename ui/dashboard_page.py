@@ -34,7 +34,10 @@ from lapor_desktop.services.reports.recap import RecapFormat, RecapMade
 from lapor_desktop.services.reports.recap_tables import CONFIDENTIAL
 from lapor_desktop.services.reports.service import OfficeReport, ReportService
 from lapor_desktop.services.sla import DEADLINE_LABELS
+from ui.dashboard_area import AreaPicker
 from ui.dashboard_chart import BarChart
+from ui.dashboard_tables import CountTabs
+from ui.dashboard_time_chart import TimeChart
 from ui.errors import explain
 from ui.i18n import Language, Texts
 from ui.recap_export import RecapExport
@@ -100,6 +103,7 @@ class DashboardPage(QWidget):
         self.period_box = QComboBox()
         for period in self.periods:
             self.period_box.addItem(period.label())
+        self.area_picker = AreaPicker(texts, service)
         self.refresh_button = QPushButton()
         self.recap = recap
         self.xlsx_button, self.pdf_button = QPushButton(), QPushButton()
@@ -109,6 +113,8 @@ class DashboardPage(QWidget):
         self.overdue_table = QTableWidget(0, len(OVERDUE_COLUMNS))
         self.category_chart, self.channel_chart = BarChart(), BarChart()
         self.sla_chart = BarChart()
+        self.weekly_chart, self.sla_time_chart = TimeChart(), TimeChart()
+        self.count_tabs = CountTabs()
         self.overdue_note = QLabel()
         texts.bind(self.refresh_button.setText, N_("Refresh"))
         texts.bind(self.xlsx_button.setText, N_("Monthly recap (XLSX)…"))
@@ -124,6 +130,7 @@ class DashboardPage(QWidget):
             recap.failed.connect(self._failed)
         self._lay_out()
         self.period_box.currentIndexChanged.connect(self.refresh)
+        self.area_picker.changed.connect(self.refresh)
         self.refresh_button.clicked.connect(self.refresh)
         self.overdue_table.itemDoubleClicked.connect(self._open)
         language.changed.connect(lambda _code: self._show(self.report) if self.report else None)
@@ -135,9 +142,12 @@ class DashboardPage(QWidget):
     def refresh(self) -> None:
         """Count the chosen period again, on the database worker."""
         service, actor, period = self._service, self._actor, self.period
+        area = self.area_picker.area
         self._texts.show("message", self.message.setText, LOADING)
         self.refresh_button.setEnabled(False)
-        self._runner.run(lambda: service.report(period, actor=actor), self._show, self._failed)
+        self._runner.run(
+            lambda: service.report(period, actor=actor, area=area), self._show, self._failed
+        )
 
     def _show(self, report: OfficeReport) -> None:
         self.report = report
@@ -166,7 +176,20 @@ class DashboardPage(QWidget):
             suffix="%",
             names=[s.period.label() for s in summaries],
         )
+        self._fill_weeks(report)
+        self.count_tabs.show_report(report, self._texts.language.code)
         self.shown.emit(report)
+
+    def _fill_weeks(self, report: OfficeReport) -> None:
+        t = self._texts.text
+        labels = [week.label for week in report.weekly]
+        self.weekly_chart.set_columns(labels, [week.received for week in report.weekly])
+        deadlines = [d.deadline for d in report.sla.deadlines]
+        self.sla_time_chart.set_lines(
+            labels,
+            [[dict(week.on_time_percent)[d] for week in report.weekly] for d in deadlines],
+            [t(DEADLINE_LABELS[d]) for d in deadlines],
+        )
 
     def _fill_summary(self, report: OfficeReport) -> None:
         comparison = report.comparison
@@ -237,8 +260,9 @@ class DashboardPage(QWidget):
         texts.bind(period_label.setText, N_("Period"))
         top.addWidget(period_label)
         top.addWidget(self.period_box)
+        top.addWidget(self.area_picker)
         top.addWidget(self.refresh_button)
-        top.addWidget(self.message, 1)
+        top.addStretch(1)
         top.addWidget(self.xlsx_button)
         top.addWidget(self.pdf_button)
         for table in (self.summary, self.sla_table, self.overdue_table):
@@ -252,15 +276,23 @@ class DashboardPage(QWidget):
         grid = QGridLayout()
         sections = (
             (N_("Summary, beside the period before and a year earlier"), self.summary, 0, 0),
-            (N_("On time (%) per deadline"), self.sla_chart, 0, 1),
-            (N_("By category"), self.category_chart, 1, 0),
-            (N_("By channel"), self.channel_chart, 1, 1),
+            (N_("Complaints per week"), self.weekly_chart, 0, 1),
+            (N_("On time (%) per deadline"), self.sla_chart, 1, 0),
+            (
+                N_("SLA compliance over time: on time (%) by week received"),
+                self.sla_time_chart,
+                1,
+                1,
+            ),
+            (N_("By category"), self.category_chart, 2, 0),
+            (N_("By channel"), self.channel_chart, 2, 1),
         )
         for title, widget, row, column in sections:
             grid.addWidget(self._group(title, widget), row, column)
         body = QWidget()
         column_layout = QVBoxLayout(body)
         column_layout.addLayout(grid)
+        column_layout.addWidget(self._group(N_("Complaints received"), self.count_tabs))
         column_layout.addWidget(self._group(N_("SLA compliance"), self.sla_table))
         late_box = self._group(N_("Late now, most days late first"), self.overdue_table)
         late_layout = late_box.layout()
@@ -270,8 +302,10 @@ class DashboardPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
+        self.body = body
         outer = QVBoxLayout(self)
         outer.addLayout(top)
+        outer.addWidget(self.message)
         outer.addWidget(scroll, 1)
 
     def _group(self, title: str, widget: QWidget) -> QGroupBox:

@@ -38,8 +38,8 @@ from ui.spool_watch import SpoolBadge, SpoolWatch
 
 pytestmark = pytest.mark.postgres
 
-PICTURES = os.environ.get("LAPOR_GUIDE_PICTURES")
-"""A folder to keep the 1366x768 renders in (docs/img); a temporary one otherwise."""
+PICTURES = os.environ.get("LAPOR_PANDUAN_SHOTS")
+"""``LAPOR_PANDUAN_SHOTS=docs/img/panduan`` keeps the 1366x768 renders for the guide."""
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_a_save_while_the_office_database_is_away_is_spooled_shown_and_merged(
     boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
     assert not any(box.isVisible() for box in boxes), "the badge says it; no box after a save"
     folder = Path(PICTURES) if PICTURES else tmp_path
-    _render(window, folder, "spool-away")
+    _render(window, folder, "basis_data_putus")
 
     qtbot.mouseClick(badge, Qt.MouseButton.LeftButton)
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, SpoolDialog))
@@ -107,7 +107,7 @@ def test_a_save_while_the_office_database_is_away_is_spooled_shown_and_merged(
     assert item is not None and item.text() == spooled.registration_number
     state = dialog.table.item(0, 3)
     assert state is not None and state.text() == "Menunggu basis data kantor"
-    _render(dialog, folder, "spool-list")
+    _render(dialog, folder, "disimpan_di_pc")
     with qtbot.waitSignal(window.receipt_shown, timeout=10_000) as reprinted:
         qtbot.mouseClick(dialog.reprint, Qt.MouseButton.LeftButton)
     again = reprinted.args[0]

@@ -21,11 +21,15 @@ from lapor_desktop.domain.complaint import Channel, Classification
 from lapor_desktop.domain.status import Status
 from lapor_desktop.i18n import N_
 from lapor_desktop.reference.store import ReferenceLookup
+from lapor_desktop.services.reports.areas import (
+    DISTRICT_DIGITS,
+    VILLAGE_DIGITS,
+    Area,
+    in_area,
+    region_column,
+)
 from lapor_desktop.services.reports.period import Period
 from lapor_desktop.storage.models import Complaint
-
-DISTRICT_DIGITS = 6
-"""A region code's first six digits name its district (kecamatan): 210402 is Lingga."""
 
 UNKNOWN = N_("(not filled in)")
 ROUTE_BUNDLE = "bundle"
@@ -64,9 +68,11 @@ class ReceivedFigures:
     by_agency: tuple[Count, ...]
     by_channel: tuple[Count, ...]
     by_district: tuple[Count, ...]
+    by_village: tuple[Count, ...]
+    """Only for a chosen area (the villages of a district, or the one village); else empty."""
     by_status: tuple[Count, ...]
     reached_lapor: tuple[Count, ...]
-    """By route, in :data:`ROUTES` order. Bundles do not exist yet: their line is always 0."""
+    """By route, in :data:`ROUTES` order (a return bundle settles its complaints as "bundle")."""
     not_yet_at_lapor: int
 
 
@@ -75,7 +81,7 @@ _DIMENSIONS = (
     "category",
     "agency",
     "channel",
-    "district",
+    "region",
     "status",
     "route",
     "rahasia",
@@ -83,33 +89,40 @@ _DIMENSIONS = (
 )
 
 
-def received_in(period: Period, timezone: str) -> ColumnElement[bool]:
-    """The one "received in the period" rule: queued on one of its office days, not a draft."""
+def received_in(period: Period, timezone: str, area: Area | None = None) -> ColumnElement[bool]:
+    """The one "received in the period" rule: queued on one of its office days, not a draft.
+
+    With an ``area``, only the complaints whose region is in it.
+    """
     start, end = period.bounds(timezone)
     return and_(
         Complaint.submitted_at >= start,
         Complaint.submitted_at < end,
         Complaint.status != Status.DRAFT.value,
+        in_area(area),
     )
 
 
 def received_figures(
-    session: Session, period: Period, timezone: str, references: ReferenceLookup
+    session: Session,
+    period: Period,
+    timezone: str,
+    references: ReferenceLookup,
+    area: Area | None = None,
 ) -> ReceivedFigures:
-    district = func.substr(Complaint.region_code, 1, DISTRICT_DIGITS)
     columns: tuple[Any, ...] = (
         Complaint.classification,
         Complaint.category_code,
         Complaint.agency_code,
         Complaint.channel,
-        district,
+        region_column(area),
         Complaint.status,
         Complaint.delivered_via,
         Complaint.rahasia,
         Complaint.anonim,
     )
     rows = session.execute(
-        select(*columns, func.count()).where(received_in(period, timezone)).group_by(*columns)
+        select(*columns, func.count()).where(received_in(period, timezone, area)).group_by(*columns)
     ).all()
     margins: dict[str, Counter[str | None]] = {name: Counter() for name in _DIMENSIONS}
     for row in rows:
@@ -120,6 +133,8 @@ def received_figures(
     agencies = {a.code: a.name for a in references.agencies()}
     categories = {c.code: c.name for c in references.categories()}
     routes = margins["route"]
+    district_counts, village_counts = _regions(margins["region"], area)
+    region_name = _name(lambda code: _region_name(references, code))
     return ReceivedFigures(
         period=period,
         total=total,
@@ -129,7 +144,8 @@ def received_figures(
         by_category=_table(margins["category"], _name(categories.get)),
         by_agency=_table(margins["agency"], _name(agencies.get)),
         by_channel=_table(margins["channel"], _enum_label(Channel)),
-        by_district=_table(margins["district"], _name(lambda code: _region_name(references, code))),
+        by_district=_table(district_counts, region_name),
+        by_village=_table(village_counts, region_name) if area is not None else (),
         by_status=_table(margins["status"], _enum_label(Status)),
         reached_lapor=tuple(Count(r, ROUTE_LABELS[r], routes.get(r, 0)) for r in ROUTES),
         not_yet_at_lapor=routes.get(None, 0),
@@ -140,6 +156,22 @@ def _key(value: object) -> str | None:
     if value is None or value == "":
         return None
     return str(value)
+
+
+def _regions(
+    regions: Counter[str | None], area: Area | None
+) -> tuple[Counter[str | None], Counter[str | None]]:
+    """Districts and villages from the region keys grouped (villages only within an area).
+
+    A complaint placed only at its district has no village: the unfilled line.
+    """
+    districts: Counter[str | None] = Counter()
+    villages: Counter[str | None] = Counter()
+    for key, count in regions.items():
+        districts[key[:DISTRICT_DIGITS] if key else None] += count
+        if area is not None:
+            villages[key if key and len(key) == VILLAGE_DIGITS else None] += count
+    return districts, villages
 
 
 def _table(counts: Counter[str | None], label: Callable[[str], str]) -> tuple[Count, ...]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from lapor_desktop.domain.status import CLOSED_VALUES
 from lapor_desktop.services.overdue_filter import rule_missed
+from lapor_desktop.services.reports.areas import Area
 from lapor_desktop.services.reports.figures import received_in
 from lapor_desktop.services.reports.period import Period
 from lapor_desktop.services.reports.sla_figures import step_columns
@@ -74,6 +75,7 @@ def overdue_list(
     total: int,
     limit: int = DEFAULT_LIMIT,
     calendar: WorkingCalendar | None = None,
+    area: Area | None = None,
 ) -> OverdueList:
     """The ``limit`` most overdue complaints received in ``period``; ``total`` is passed through.
 
@@ -98,7 +100,7 @@ def overdue_list(
                 Complaint.agency_code,
                 *(column.label(name) for name, column in moments.items()),
             )
-            .where(received_in(period, office.timezone), _late(rule, cutoff))
+            .where(received_in(period, office.timezone, area), _late(rule, cutoff))
             .order_by(started, Complaint.id)
             .limit(limit)
         )

@@ -36,7 +36,12 @@ class RecapTable:
     note: str = ""
 
 
-def recap_tables(report: OfficeReport, language: str = "id") -> tuple[RecapTable, ...]:
+def count_tables(report: OfficeReport, language: str = "id") -> tuple[RecapTable, ...]:
+    """The complaints received, one table per dimension, then the routes to LAPOR!.
+
+    The villages' table only when the report is limited to an area.
+    """
+
     def t(msgid: str) -> str:
         return translate(msgid, language)
 
@@ -46,6 +51,36 @@ def recap_tables(report: OfficeReport, language: str = "id") -> tuple[RecapTable
     def counted(name: str, first: str, lines: Sequence[Count], chart: str | None) -> RecapTable:
         rows = tuple((t(c.label), c.count, _share(c.count, received.total)) for c in lines)
         return RecapTable(t(name), (t(first), *count_headers), rows, chart)
+
+    villages = (
+        (counted(N_("Village"), N_("Village"), received.by_village, "bar"),)
+        if report.area is not None
+        else ()
+    )
+    return (
+        counted(N_("Classification"), N_("Classification"), received.by_classification, "pie"),
+        counted(N_("Category"), N_("Category"), received.by_category, "bar"),
+        counted(N_("Target agency"), N_("Agency"), received.by_agency, "bar"),
+        counted(N_("Channel"), N_("Channel"), received.by_channel, "bar"),
+        counted(N_("District"), N_("District"), received.by_district, "bar"),
+        *villages,
+        counted(N_("Status"), N_("Status"), received.by_status, "bar"),
+        RecapTable(
+            t(N_("Route to LAPOR!")),
+            (t(N_("Route")), t(N_("Count"))),
+            (
+                *((t(c.label), c.count) for c in received.reached_lapor),
+                (t(N_("Not yet at LAPOR!")), received.not_yet_at_lapor),
+            ),
+            "bar",
+            note=t(N_("Relayed bundles are not in use yet: their line is 0.")),
+        ),
+    )
+
+
+def recap_tables(report: OfficeReport, language: str = "id") -> tuple[RecapTable, ...]:
+    def t(msgid: str) -> str:
+        return translate(msgid, language)
 
     comparison = report.comparison
     summaries = (comparison.current, comparison.previous, comparison.a_year_earlier)
@@ -58,22 +93,7 @@ def recap_tables(report: OfficeReport, language: str = "id") -> tuple[RecapTable
                 N_("Beside the period: the period before it and the same period a year earlier.")
             ),
         ),
-        counted(N_("Classification"), N_("Classification"), received.by_classification, "pie"),
-        counted(N_("Category"), N_("Category"), received.by_category, "bar"),
-        counted(N_("Target agency"), N_("Agency"), received.by_agency, "bar"),
-        counted(N_("Channel"), N_("Channel"), received.by_channel, "bar"),
-        counted(N_("District"), N_("District"), received.by_district, "bar"),
-        counted(N_("Status"), N_("Status"), received.by_status, "bar"),
-        RecapTable(
-            t(N_("Route to LAPOR!")),
-            (t(N_("Route")), t(N_("Count"))),
-            (
-                *((t(c.label), c.count) for c in received.reached_lapor),
-                (t(N_("Not yet at LAPOR!")), received.not_yet_at_lapor),
-            ),
-            "bar",
-            note=t(N_("Relayed bundles are not in use yet: their line is 0.")),
-        ),
+        *count_tables(report, language),
         RecapTable(
             t(N_("SLA compliance")),
             (
