@@ -10,9 +10,8 @@ plain ``requests`` so it shares nothing with the engine but the server.
 (a) loopback, no link limit: complaints per second end to end (outbox read,
     sent, receipt verified and recorded), on a desk in service and on a fresh
     desk's first sync (which also installs the reference data);
-(b) the fault proxy at 256 kbit/s with 600 ms round trips: time for 500
-    complaints against the link's limit (bytes that crossed / bandwidth +
-    the round trips a minimal exchange needs);
+(b) the fault proxy at 256 kbit/s, 600 ms round trips: 500 complaints on a desk in service
+    against the link's limits (bytes / rate + one round trip per request and connection);
 (c) a 20 MB attachment over a link that drops every 2 MB: bytes sent / file size.
 """
 
@@ -37,10 +36,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from lapor_desktop.desk import Desk
 from lapor_desktop.paths import DataPaths
 from lapor_desktop.services.context import Actor, system_clock
-from lapor_desktop.services.sync_store import StoredReceipt, SyncStore
+from lapor_desktop.services.sync_store import SyncStore
 from lapor_desktop.settings import OfficeSettings
 from sync.adapters import AttachmentSource, LaporV1Adapter
 from sync.engine import Done, EngineConfig, SyncEngine
+from sync.engine.lanes.complaints import stored_receipt
 from sync.faultproxy import FaultPlan, FaultProxy
 from sync.protocol.messages import Receipt, UploadState
 from sync.protocol.receipts import ReceiptVerifier, public_key_from_text
@@ -84,6 +84,7 @@ def _engine_pass(desk: Desk, server: RunningServer | Remote, url: str) -> float:
             session, url, trusted_keys=[server.public_key], token=server.tokens[OFFICE_CODE]
         )
         engine = SyncEngine(adapter, _store(desk), clock=system_clock, config=EngineConfig())
+        engine.adopt(engine.stored_link_state())  # as the runner starts: from the last pass
         started = time.perf_counter()
         while True:
             summary = engine.run_once()
@@ -122,29 +123,18 @@ def _naive_pass(desk: Desk, server: RunningServer | Remote, url: str, limit: int
             )
             reply.raise_for_status()
             result = reply.json()["results"][0]
-            receipt = StoredReceipt(
-                client_uuid=entry.client_uuid,
-                content_hash=entry.content_hash,
-                tracking_id=result["tracking_id"],
-                server_time=parse_time(result["receipt"]["server_time"]),
-                key_id=result["receipt"]["key_id"],
-                signature=result["receipt"]["signature"],
+            receipt = Receipt(
+                entry.client_uuid,
+                entry.content_hash,
+                result["tracking_id"],
+                parse_time(result["receipt"]["server_time"]),
+                result["receipt"]["key_id"],
+                result["receipt"]["signature"],
             )
-            assert verifier.verify(_protocol_receipt(receipt))
-            store.mark_sent(entry.outbox_id, receipt)
+            assert verifier.verify(receipt)
+            store.mark_sent(entry.outbox_id, stored_receipt(receipt))
             sent += 1
         return time.perf_counter() - started
-
-
-def _protocol_receipt(stored: StoredReceipt) -> Receipt:
-    return Receipt(
-        stored.client_uuid,
-        stored.content_hash,
-        stored.tracking_id,
-        stored.server_time,
-        stored.key_id,
-        stored.signature,
-    )
 
 
 @dataclasses.dataclass
@@ -232,14 +222,21 @@ def _slow_link(server: RunningServer) -> FaultProxy:
 
 
 def slow_link(root: Path, complaints: int, naive_sample: int) -> dict[str, object]:
-    engine_desk, _ = _desk(root / "engine-slow", complaints)
+    """A desk in service on this link (a pass of as many before: enrolled, data current)."""
+    engine_desk, actor = _desk(root / "engine-slow", complaints)
     naive_desk, _ = _desk(root / "naive-slow", naive_sample)
     server = _server(root, "server-slow")
     try:
         with _slow_link(server) as proxy:
+            first_s = _engine_pass(engine_desk, server, proxy.url)
+            first = proxy.stats()
+        _file(engine_desk, actor, complaints)
+        seq = max((r.seq for r in server.requests()), default=0)
+        with _slow_link(server) as proxy:
             engine_s = _engine_pass(engine_desk, server, proxy.url)
             stats = proxy.stats()
-            round_trips = stats.requests_forwarded + stats.connections  # + a handshake each
+        paths = [f"{r.method} {r.path}" for r in server.requests(seq)]
+        round_trips = stats.requests_forwarded + stats.connections  # + a handshake each
         with _slow_link(server) as proxy:
             naive_sample_s = _naive_pass(naive_desk, server, proxy.url, naive_sample)
     finally:
@@ -252,9 +249,15 @@ def slow_link(root: Path, complaints: int, naive_sample: int) -> dict[str, objec
     limit_s = max(stats.bytes_up, stats.bytes_down) / LINK_BYTES_PER_SECOND
     limit_s += round_trips * RTT_SECONDS
     naive_s = naive_sample_s * complaints / naive_sample
+    sequential_s = crossed / LINK_BYTES_PER_SECOND + round_trips * RTT_SECONDS
     return {
         "complaints": complaints,
+        "first_pass_seconds": round(first_s, 1),
+        "first_pass_requests": first.requests_forwarded,
         "engine_seconds": round(engine_s, 1),
+        "request_paths": paths,
+        "sequential_limit_seconds": round(sequential_s, 1),
+        "engine_over_sequential_limit": round(engine_s / sequential_s, 2),
         "bytes_up": stats.bytes_up,
         "bytes_down": stats.bytes_down,
         "bytes_crossed": crossed,

@@ -39,6 +39,9 @@ from sync.protocol.problems import PROBLEM_MEDIA_TYPE
 from sync.protocol.wire import ProtocolError, dump_json, load_json, parse_time, whole_number
 
 SERVER_TIME_HEADER = "X-Server-Time"
+SMALL_EXCHANGE_BYTES = 4096
+"""Bodies (each way, as sent) up to this size make a clock sample; a bigger one's transfer
+time (seconds on a slow link) would be counted as clock offset."""
 JSON_TYPES = frozenset({"application/json", PROBLEM_MEDIA_TYPE})
 T = TypeVar("T")
 
@@ -101,6 +104,7 @@ class HttpExchange:
                 sent["Content-Encoding"] = "gzip"
         sent.update(headers or {})
         self.bytes_sent += len(data or b"")
+        started = self._clock()
         try:
             with self._session.request(
                 method,
@@ -126,7 +130,8 @@ class HttpExchange:
         if body is None:
             return MalformedResponse("the answer is larger than allowed")
         reply = Reply(status, reply_headers, body)
-        self._note_time(reply)
+        if max(len(data or b""), len(body)) <= SMALL_EXCHANGE_BYTES:
+            self._note_time(reply, started)
         return reply
 
     def _read_capped(self, response: requests.Response) -> bytes | None:
@@ -139,8 +144,12 @@ class HttpExchange:
             parts.append(chunk)
         return b"".join(parts)
 
-    def _note_time(self, reply: Reply) -> None:
-        """Only the protocol's own header: a portal's ``Date`` says nothing about LAPOR!."""
+    def _note_time(self, reply: Reply, started: dt.datetime) -> None:
+        """Only the protocol's own header: a portal's ``Date`` says nothing about LAPOR!.
+
+        The server stamped its answer about half a round trip after ``started``: the
+        local reading is the exchange's midpoint, so latency cancels out (as in NTP).
+        """
         stamp = reply.headers.get(SERVER_TIME_HEADER)
         if stamp is None:
             return
@@ -148,7 +157,8 @@ class HttpExchange:
             server_time = parse_time(stamp.strip())
         except ProtocolError:
             return
-        self.last_server_time = ServerTimeSample(server_time, self._clock())
+        local_time = started + (self._clock() - started) / 2
+        self.last_server_time = ServerTimeSample(server_time, local_time)
 
 
 def _never_connected(error: requests.exceptions.RequestException) -> bool:
