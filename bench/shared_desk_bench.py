@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -215,6 +216,19 @@ def _phase(  # type: ignore[no-untyped-def]
     }
 
 
+def _lock_waits(log: Path, since: int) -> dict[str, int]:
+    """The server's "still waiting for" lines since byte ``since``, by what was waited for."""
+    with log.open("rb") as handle:
+        handle.seek(since)
+        text = handle.read().decode("utf-8", "replace")
+    found: dict[str, int] = {}
+    pattern = r"still waiting for (\w+Lock) on ([a-z ]+?)(?=\s*[\d\[(]|$)"
+    for match in re.finditer(pattern, text, re.M):
+        kind = f"{match.group(1)} on {match.group(2).strip()}"
+        found[kind] = found.get(kind, 0) + 1
+    return found
+
+
 def _count(url: str) -> int:
     engine = create_engine(url)
     try:
@@ -258,7 +272,11 @@ def main() -> None:
         return
     from sync.reference_server import ServerConfig, start_in_thread
 
-    with tempfile.TemporaryDirectory(prefix="lapor-shared-") as folder, private_server() as own:
+    waits = {"log_lock_waits": "on", "deadlock_timeout": "10ms"}  # a wait over 10 ms is logged
+    with (
+        tempfile.TemporaryDirectory(prefix="lapor-shared-") as folder,
+        private_server(waits) as own,
+    ):
         root, admin = Path(folder), own.url  # fsync on: commits cost what they cost in an office
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
@@ -281,14 +299,18 @@ def main() -> None:
                 "token": server.tokens[OFFICE_CODE],
                 "key": server.public_key_text,
             }
-            results = {
-                "alone": _phase(root, url, 1, args.saves, None),
-                "five": _phase(root, url, WORKSTATIONS, args.saves, None),
-                "five+sync": _phase(root, url, WORKSTATIONS, args.saves, sync),
-                "five+outage": _phase(
+            phases = {
+                "alone": lambda: _phase(root, url, 1, args.saves, None),
+                "five": lambda: _phase(root, url, WORKSTATIONS, args.saves, None),
+                "five+sync": lambda: _phase(root, url, WORKSTATIONS, args.saves, sync),
+                "five+outage": lambda: _phase(
                     root, url, WORKSTATIONS, args.saves, None, (own, args.outage)
                 ),
             }
+            results = {}
+            for name, run in phases.items():
+                seen = own.log.stat().st_size
+                results[name] = {**run(), "lock_waits_over_10ms": _lock_waits(own.log, seen)}
         finally:
             server.stop()
     args.out.mkdir(parents=True, exist_ok=True)

@@ -22,8 +22,9 @@ from tests.support.postgres import _free_port, find_bindir
 
 
 class PrivateServer:
-    def __init__(self, bindir: Path, workdir: Path) -> None:
+    def __init__(self, bindir: Path, workdir: Path, settings: dict[str, str] | None = None) -> None:
         self._bindir, self._workdir = bindir, workdir
+        self._settings = dict(settings or {})
         self._datadir = workdir / "data"
         self._user = "postgres" if os.geteuid() == 0 else None
         self.port = _free_port()
@@ -49,6 +50,7 @@ class PrivateServer:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self._workdir} -c listen_addresses=127.0.0.1 -c fsync=on"
+        options += "".join(f" -c {name}={value}" for name, value in self._settings.items())
         self._run(
             self._bindir / "pg_ctl", "-D", self._datadir, "-o", options,
             "-l", self._workdir / "server.log", "-w", "-t", "60", "start",
@@ -77,6 +79,11 @@ class PrivateServer:
         for stale in self._workdir.glob(".s.PGSQL.*"):  # the socket and its lock, likewise
             stale.unlink()
 
+    @property
+    def log(self) -> Path:
+        """The server's log (``log_lock_waits`` lines land here, for the load bench)."""
+        return self._workdir / "server.log"
+
     def stop(self) -> None:
         self._run(self._bindir / "pg_ctl", "-D", self._datadir, "-m", "immediate", "-w",
                   "stop", check=False)  # fmt: skip
@@ -98,14 +105,15 @@ def _state(pid: int) -> str:
 
 
 @contextlib.contextmanager
-def private_server() -> Iterator[PrivateServer]:
+def private_server(settings: dict[str, str] | None = None) -> Iterator[PrivateServer]:
+    """``settings``: server settings (``-c name=value``) beyond the port, socket and fsync."""
     bindir = find_bindir()
     if bindir is None:
         raise FileNotFoundError("PostgreSQL server binaries (initdb, pg_ctl) not found")
     workdir = Path(tempfile.mkdtemp(prefix="lapor-pg-own-"))
     if os.geteuid() == 0:
         shutil.chown(workdir, user="postgres")
-    server = PrivateServer(bindir, workdir)
+    server = PrivateServer(bindir, workdir, settings)
     server.create()
     server.start()
     try:
